@@ -1,0 +1,26 @@
+# Training suite for Odoo 18.0 Community. See README.md.
+.PHONY: help setup run test lint clean
+
+help:
+	@echo "make run    set up and serve Odoo on http://localhost:8069 with the suite and demo data"
+	@echo "make test   set up and run the whole test suite in a fresh throw-away database"
+	@echo "make lint   ruff and pylint-odoo (OCA 18.0 settings)"
+	@echo "make clean  stop the local PostgreSQL and remove .state/ (virtualenv, databases)"
+
+setup:
+	@bash scripts/setup.sh
+
+run:
+	@bash scripts/run.sh
+
+test:
+	@bash scripts/test.sh
+
+lint: setup
+	.state/venv/bin/ruff check .
+	.state/venv/bin/ruff format --check .
+	.state/venv/bin/pylint --rcfile=.pylintrc --load-plugins=pylint_odoo --valid-odoo-versions=18.0 \
+		$$(ls -d */__manifest__.py tests/*/__manifest__.py | xargs -n1 dirname)
+
+clean:
+	@bash scripts/clean.sh

@@ -1,0 +1,12 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    training_archivist_id = fields.Many2one(
+        related="company_id.training_archivist_id", readonly=False
+    )
+    training_calendar_id = fields.Many2one(
+        related="company_id.resource_calendar_id", readonly=False, string="Working Hours",
+    )

@@ -1,0 +1,26 @@
+from odoo import fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    training_archive_ids = fields.One2many("training.student.archive", "partner_id", string="Learning Archives")
+    training_archive_count = fields.Integer(compute="_compute_training_archive_count")
+
+    def _compute_training_archive_count(self):
+        counts = dict(
+            self.env["training.student.archive"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.training_archive_count = counts.get(partner, 0)
+
+    def action_view_training_archives(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "training_student_archive.training_student_archive_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action
