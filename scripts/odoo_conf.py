@@ -99,7 +99,7 @@ def write(options):
 
 
 def connect_postgres(dbname="postgres"):
-    import psycopg2  # noqa: PLC0415 - only in the virtualenv
+    import psycopg2
 
     db = read_env_file(STATE / "db.env")
     conn = psycopg2.connect(
@@ -131,7 +131,7 @@ def modules_installed(name, modules):
 
 
 def drop_db(name):
-    import shutil  # noqa: PLC0415
+    import shutil
 
     conn = connect_postgres()
     with conn.cursor() as cr:
