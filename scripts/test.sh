@@ -36,4 +36,4 @@ fi
 
 echo "[test] pytest $paths"
 # shellcheck disable=SC2086
-"$VENV/bin/python" -m pytest -p no:cacheprovider --odoo-config="$CONF" --odoo-database="$db" --odoo-http $paths ${PYTEST_ARGS:-}
+"$VENV/bin/python" -m pytest --odoo-config="$CONF" --odoo-database="$db" --odoo-http $paths ${PYTEST_ARGS:-}
