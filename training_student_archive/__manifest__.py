@@ -32,5 +32,10 @@
     "demo": [
         "demo/training_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "training_student_archive/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
 }

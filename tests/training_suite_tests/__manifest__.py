@@ -1,6 +1,7 @@
 {
     "name": "Training Suite: Integration Tests",
-    "summary": "Test-only addon: flows that cross the training modules. Never install in production.",
+    "summary": "Test-only addon: flows that cross the training modules. "
+    "Never install in production.",
     "version": "18.0.1.0.0",
     "category": "Hidden/Tests",
     "author": "Training Suite Authors",

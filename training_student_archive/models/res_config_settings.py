@@ -8,5 +8,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.training_archivist_id", readonly=False
     )
     training_calendar_id = fields.Many2one(
-        related="company_id.resource_calendar_id", readonly=False, string="Working Hours",
+        related="company_id.resource_calendar_id",
+        readonly=False,
+        string="Working Hours",
     )

@@ -4,7 +4,9 @@ from odoo import fields, models
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    training_archive_ids = fields.One2many("training.student.archive", "partner_id", string="Learning Archives")
+    training_archive_ids = fields.One2many(
+        "training.student.archive", "partner_id", string="Learning Archives"
+    )
     training_archive_count = fields.Integer(compute="_compute_training_archive_count")
 
     def _compute_training_archive_count(self):

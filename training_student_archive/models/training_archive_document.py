@@ -3,9 +3,9 @@ from odoo import fields, models
 
 class TrainingArchiveDocument(models.Model):
     """A document kept with the archive (ARC-04): registration form, identity proof,
-    payment voucher, signed training agreement. The file is an attachment of this record,
-    so it follows the record's access rules; the paper original's place is noted too.
-    Enrolment staff upload them, the archivist keeps them.
+    payment voucher, signed training agreement. The file is an attachment of this
+    record, so it follows the record's access rules; the paper original's place is noted
+    too. Enrolment staff upload them, the archivist keeps them.
     """
 
     _name = "training.archive.document"
@@ -14,10 +14,15 @@ class TrainingArchiveDocument(models.Model):
     _check_company_auto = True
 
     archive_id = fields.Many2one(
-        "training.student.archive", string="Archive", required=True, index=True, ondelete="cascade",
+        "training.student.archive",
+        required=True,
+        index=True,
+        ondelete="cascade",
         check_company=True,
     )
-    company_id = fields.Many2one(related="archive_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(
+        related="archive_id.company_id", store=True, index=True
+    )
     document_type = fields.Selection(
         [
             ("registration_form", "Registration Form"),
@@ -26,11 +31,15 @@ class TrainingArchiveDocument(models.Model):
             ("training_agreement", "Signed Training Agreement"),
             ("other", "Other"),
         ],
-        string="Type", required=True, default="registration_form",
+        string="Type",
+        required=True,
+        default="registration_form",
     )
     name = fields.Char(required=True)
     file = fields.Binary(attachment=True, copy=False)
     file_name = fields.Char()
     received_date = fields.Date(default=fields.Date.context_today)
-    paper_location = fields.Char(help="Where the paper original is filed, e.g. cabinet C2, box B14.")
+    paper_location = fields.Char(
+        help="Where the paper original is filed, e.g. cabinet C2, box B14."
+    )
     note = fields.Text()

@@ -3,8 +3,8 @@ from odoo import api, fields, models
 
 class TrainingCourse(models.Model):
     """A course the institution sells: what is taught, by whom, in how many lessons, and
-    the service product it is invoiced with. Maintained by the administrative supervisor;
-    teachers see the courses they teach and the students enrolled in them.
+    the service product it is invoiced with. Maintained by the administrative
+    supervisor; teachers see the courses they teach and the students enrolled in them.
     """
 
     _name = "training.course"
@@ -22,7 +22,6 @@ class TrainingCourse(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     stage_id = fields.Many2one(
         "training.course.stage",
-        string="Stage",
         default=lambda self: self.env["training.course.stage"].search([], limit=1),
         tracking=True,
     )
@@ -31,11 +30,13 @@ class TrainingCourse(models.Model):
         string="Invoiced As",
         domain="[('type', '=', 'service')]",
         check_company=True,
-        help="Service product put on the customer invoices of this course's enrolments.",
+        help="Service product on the customer invoices of this course's enrolments.",
     )
     lesson_count = fields.Integer(string="Lessons", default=1, tracking=True)
     list_price = fields.Monetary(
-        string="Price", currency_field="currency_id", tracking=True,
+        string="Price",
+        currency_field="currency_id",
+        tracking=True,
         help="Price of the whole course; an enrolment starts from it.",
     )
     teacher_ids = fields.Many2many(
@@ -50,13 +51,27 @@ class TrainingCourse(models.Model):
         help="Students of this course must give health notes (e.g. sports, diving)."
     )
     description = fields.Html(translate=True)
-    enrollment_ids = fields.One2many("training.enrollment", "course_id", string="Enrolments")
+    enrollment_ids = fields.One2many(
+        "training.enrollment", "course_id", string="Enrolments"
+    )
     enrollment_count = fields.Integer(compute="_compute_enrollment_count")
 
     _sql_constraints = [
-        ("code_company_uniq", "unique(code, company_id)", "A course code must be unique per company."),
-        ("lesson_count_positive", "CHECK(lesson_count > 0)", "A course has at least one lesson."),
-        ("list_price_positive", "CHECK(list_price >= 0)", "A course price cannot be negative."),
+        (
+            "code_company_uniq",
+            "unique(code, company_id)",
+            "A course code must be unique per company.",
+        ),
+        (
+            "lesson_count_positive",
+            "CHECK(lesson_count > 0)",
+            "A course has at least one lesson.",
+        ),
+        (
+            "list_price_positive",
+            "CHECK(list_price >= 0)",
+            "A course price cannot be negative.",
+        ),
     ]
 
     @api.depends("enrollment_ids")
@@ -72,7 +87,9 @@ class TrainingCourse(models.Model):
     @api.depends("code", "name")
     def _compute_display_name(self):
         for course in self:
-            course.display_name = f"[{course.code}] {course.name}" if course.code else course.name
+            course.display_name = (
+                f"[{course.code}] {course.name}" if course.code else course.name
+            )
 
     def action_view_enrollments(self):
         self.ensure_one()

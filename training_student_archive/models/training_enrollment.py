@@ -3,13 +3,14 @@ from odoo.exceptions import UserError, ValidationError
 
 
 class TrainingEnrollment(models.Model):
-    """A student's enrolment in a course: lessons bought and consumed, stage, state and the
-    customer invoices it was billed on.
+    """A student's enrolment in a course: lessons bought and consumed, stage, state and
+    the customer invoices it was billed on.
 
-    Enrolment staff create and confirm it; confirming it (or posting its invoice) creates
-    the student's archive in *pending review* (ARC-01). Teachers see the enrolments of the
-    courses they teach; finance sees the invoices. Withdrawal and transfer are driven by
-    the retention cases; completion by the teacher or the archivist.
+    Enrolment staff create and confirm it; confirming it (or posting its invoice)
+    creates the student's archive in *pending review* (ARC-01). Teachers see the
+    enrolments of the courses they teach; finance sees the invoices. Withdrawal and
+    transfer are driven by the retention cases; completion by enrolment staff or the
+    archivist.
     """
 
     _name = "training.enrollment"
@@ -20,45 +21,75 @@ class TrainingEnrollment(models.Model):
 
     name = fields.Char(compute="_compute_name", store=True)
     partner_id = fields.Many2one(
-        "res.partner", string="Student", required=True, index=True, tracking=True, check_company=True
+        "res.partner",
+        string="Student",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
     )
     archive_id = fields.Many2one(
-        "training.student.archive", string="Archive", index=True, readonly=True, copy=False,
-        check_company=True, ondelete="restrict",
+        "training.student.archive",
+        index=True,
+        readonly=True,
+        copy=False,
+        check_company=True,
+        ondelete="restrict",
     )
     course_id = fields.Many2one(
         "training.course", required=True, index=True, tracking=True, check_company=True
     )
     stage_id = fields.Many2one(
-        "training.course.stage", string="Current Stage", tracking=True, index=True,
-        compute="_compute_stage_id", store=True, readonly=False,
+        "training.course.stage",
+        string="Current Stage",
+        tracking=True,
+        index=True,
+        compute="_compute_stage_id",
+        store=True,
+        readonly=False,
     )
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     user_id = fields.Many2one(
-        "res.users", string="Enrolled By", default=lambda self: self.env.user, tracking=True,
+        "res.users",
+        string="Enrolled By",
+        default=lambda self: self.env.user,
+        tracking=True,
         domain="[('share', '=', False)]",
     )
     source_id = fields.Many2one(
-        "utm.source", string="Recruitment Channel", compute="_compute_source_id", store=True,
+        "utm.source",
+        string="Recruitment Channel",
+        compute="_compute_source_id",
+        store=True,
         readonly=False,
     )
-    start_date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    start_date = fields.Date(
+        required=True, default=fields.Date.context_today, tracking=True
+    )
     end_date = fields.Date(tracking=True)
     confirm_date = fields.Datetime(readonly=True, copy=False)
     closed_date = fields.Date(
-        readonly=True, copy=False, help="Date the enrolment was completed, withdrawn or transferred."
+        readonly=True,
+        copy=False,
+        help="Date the enrolment was completed, withdrawn or transferred.",
     )
     lesson_count = fields.Integer(
-        string="Lessons Purchased", compute="_compute_from_course", store=True, readonly=False
+        string="Lessons Purchased",
+        compute="_compute_lesson_count",
+        store=True,
+        readonly=False,
     )
     lessons_consumed = fields.Integer(compute="_compute_lessons_consumed", store=True)
     lessons_remaining = fields.Integer(compute="_compute_lessons_consumed", store=True)
     price = fields.Monetary(
-        string="Agreed Price", currency_field="currency_id", compute="_compute_from_course",
-        store=True, readonly=False,
+        string="Agreed Price",
+        currency_field="currency_id",
+        compute="_compute_price",
+        store=True,
+        readonly=False,
     )
     state = fields.Selection(
         [
@@ -69,30 +100,49 @@ class TrainingEnrollment(models.Model):
             ("transferred", "Transferred"),
             ("cancel", "Cancelled"),
         ],
-        default="draft", required=True, tracking=True, copy=False, index=True,
+        default="draft",
+        required=True,
+        tracking=True,
+        copy=False,
+        index=True,
     )
     invoice_ids = fields.Many2many(
-        "account.move", "training_enrollment_account_move_rel", "enrollment_id", "move_id",
-        string="Invoices", copy=False, domain="[('move_type', 'in', ('out_invoice', 'out_refund'))]",
+        "account.move",
+        "training_enrollment_account_move_rel",
+        "enrollment_id",
+        "move_id",
+        string="Invoices",
+        copy=False,
+        domain="[('move_type', 'in', ('out_invoice', 'out_refund'))]",
     )
     invoice_count = fields.Integer(compute="_compute_invoice_count")
     learning_record_ids = fields.One2many("training.learning.record", "enrollment_id")
 
+    # The dates are checked by _check_dates only: an SQL CHECK would fail first on
+    # create and hide its message, which names the student.
     _sql_constraints = [
-        ("dates_check", "CHECK(end_date IS NULL OR end_date >= start_date)",
-         "An enrolment cannot end before it starts."),
-        ("lessons_check", "CHECK(lesson_count >= 0)", "The number of lessons cannot be negative."),
+        (
+            "lessons_check",
+            "CHECK(lesson_count >= 0)",
+            "The number of lessons cannot be negative.",
+        ),
     ]
 
     @api.depends("partner_id.name", "course_id.code")
     def _compute_name(self):
         for enrollment in self:
-            enrollment.name = " - ".join(filter(None, [enrollment.partner_id.name, enrollment.course_id.code]))
+            enrollment.name = " - ".join(
+                filter(None, [enrollment.partner_id.name, enrollment.course_id.code])
+            )
 
     @api.depends("course_id")
-    def _compute_from_course(self):
+    def _compute_lesson_count(self):
         for enrollment in self:
             enrollment.lesson_count = enrollment.course_id.lesson_count
+
+    @api.depends("course_id")
+    def _compute_price(self):
+        for enrollment in self:
             enrollment.price = enrollment.course_id.list_price
 
     @api.depends("course_id")
@@ -105,19 +155,27 @@ class TrainingEnrollment(models.Model):
         archives = self._archives_by_partner()
         for enrollment in self:
             archive = archives.get((enrollment.partner_id, enrollment.company_id))
-            enrollment.source_id = enrollment.source_id or (archive and archive.source_id)
+            enrollment.source_id = enrollment.source_id or (
+                archive and archive.source_id
+            )
 
     @api.depends("lesson_count", "learning_record_ids.attendance")
     def _compute_lessons_consumed(self):
         data = dict(
             self.env["training.learning.record"]._read_group(
-                [("enrollment_id", "in", self.ids), ("attendance", "in", ("present", "late", "early_leave"))],
-                ["enrollment_id"], ["__count"],
+                [
+                    ("enrollment_id", "in", self.ids),
+                    ("attendance", "in", ("present", "late", "early_leave")),
+                ],
+                ["enrollment_id"],
+                ["__count"],
             )
         )
         for enrollment in self:
             enrollment.lessons_consumed = data.get(enrollment, 0)
-            enrollment.lessons_remaining = max(enrollment.lesson_count - enrollment.lessons_consumed, 0)
+            enrollment.lessons_remaining = max(
+                enrollment.lesson_count - enrollment.lessons_consumed, 0
+            )
 
     @api.depends("invoice_ids")
     def _compute_invoice_count(self):
@@ -129,38 +187,59 @@ class TrainingEnrollment(models.Model):
         for enrollment in self:
             if enrollment.end_date and enrollment.end_date < enrollment.start_date:
                 raise ValidationError(
-                    self.env._("The enrolment of %s cannot end before it starts.", enrollment.partner_id.name)
+                    self.env._(
+                        "The enrolment of %s cannot end before it starts.",
+                        enrollment.partner_id.name,
+                    )
                 )
 
     def _archives_by_partner(self):
-        archives = self.env["training.student.archive"].sudo().with_context(active_test=False).search(
-            [("partner_id", "in", self.partner_id.ids)]
+        archives = (
+            self.env["training.student.archive"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("partner_id", "in", self.partner_id.ids)])
         )
         return {(a.partner_id, a.company_id): a.sudo(False) for a in archives}
 
     def _ensure_archive(self):
-        """Link each enrolment to its student's archive, creating it in pending review (ARC-01)."""
+        """Link each enrolment to its student's archive, creating it in pending review
+        (ARC-01).
+        """
         archives = self._archives_by_partner()
         Archive = self.env["training.student.archive"]
         for enrollment in self.filtered(lambda e: not e.archive_id):
             key = (enrollment.partner_id, enrollment.company_id)
             archive = archives.get(key)
             if not archive:
-                # Enrolment staff may confirm without the right to create archives directly.
-                archive = archives[key] = Archive.sudo().create({
-                    "partner_id": enrollment.partner_id.id,
-                    "company_id": enrollment.company_id.id,
-                    "source_id": enrollment.source_id.id,
-                }).sudo(False)
-                archive.message_post(
-                    body=self.env._("Archive created from the enrolment in %s.", enrollment.course_id.display_name),
+                # Whoever confirms (enrolment staff, or finance posting the invoice) may
+                # lack the right to create or write archives: create and log as sudo.
+                archive = Archive.sudo().create(
+                    {
+                        "partner_id": enrollment.partner_id.id,
+                        "company_id": enrollment.company_id.id,
+                        "source_id": enrollment.source_id.id,
+                    }
                 )
+                archive.message_post(
+                    body=self.env._(
+                        "Archive created from the enrolment in %s.",
+                        enrollment.course_id.display_name,
+                    ),
+                )
+                archive = archives[key] = archive.sudo(False)
             elif archive.state in ("completed", "withdrawn", "transferred"):
                 archive.sudo().action_reopen()
             elif archive.state in ("sealed", "destroyed"):
                 raise UserError(
-                    self.env._("The archive %s is %s: it cannot take a new enrolment.",
-                               archive.archive_number, archive.state)
+                    self.env._(
+                        "The archive %(number)s is %(state)s: "
+                        "it cannot take a new enrolment.",
+                        number=archive.archive_number,
+                        state=dict(
+                            archive._fields["state"]._description_selection(self.env)
+                        )[archive.state],
+                    )
                 )
             enrollment.archive_id = archive
 
@@ -180,6 +259,7 @@ class TrainingEnrollment(models.Model):
             raise UserError(self.env._("Only active enrolments can be ended."))
         self.write({"state": state, "closed_date": fields.Date.context_today(self)})
         self.archive_id._update_state_from_enrollments()
+        self.env["training.archive.deadline"].sudo()._cancel_for_ended(self)
 
     def action_complete(self):
         self._finish("completed")
@@ -192,7 +272,11 @@ class TrainingEnrollment(models.Model):
 
     def action_cancel(self):
         if self.filtered(lambda e: e.state != "draft"):
-            raise UserError(self.env._("Only draft enrolments can be cancelled; end active ones instead."))
+            raise UserError(
+                self.env._(
+                    "Only draft enrolments can be cancelled; end active ones instead."
+                )
+            )
         self.write({"state": "cancel"})
 
     def action_draft(self):
@@ -203,8 +287,10 @@ class TrainingEnrollment(models.Model):
         product = self.course_id.product_id
         if not product:
             raise UserError(
-                self.env._("Course %s has no product to invoice: set one on the course first.",
-                           self.course_id.display_name)
+                self.env._(
+                    "Course %s has no product to invoice: set one on the course first.",
+                    self.course_id.display_name,
+                )
             )
         return {
             "move_type": "out_invoice",
@@ -212,13 +298,18 @@ class TrainingEnrollment(models.Model):
             "company_id": self.company_id.id,
             "invoice_origin": self.name,
             "invoice_line_ids": [
-                Command.create({
-                    "product_id": product.id,
-                    "name": self.env._("%(course)s (%(lessons)s lessons)",
-                                       course=self.course_id.display_name, lessons=self.lesson_count),
-                    "quantity": 1,
-                    "price_unit": self.price,
-                })
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "name": self.env._(
+                            "%(course)s (%(lessons)s lessons)",
+                            course=self.course_id.display_name,
+                            lessons=self.lesson_count,
+                        ),
+                        "quantity": 1,
+                        "price_unit": self.price,
+                    }
+                )
             ],
         }
 
@@ -226,16 +317,22 @@ class TrainingEnrollment(models.Model):
         """Bill the agreed price on a customer invoice, linked to the enrolment."""
         self.ensure_one()
         if self.state not in ("draft", "active"):
-            raise UserError(self.env._("Only draft or active enrolments can be invoiced."))
+            raise UserError(
+                self.env._("Only draft or active enrolments can be invoiced.")
+            )
         invoice = self.env["account.move"].create(self._prepare_invoice_vals())
         self.invoice_ids = [Command.link(invoice.id)]
         return self.action_view_invoices()
 
     def action_view_invoices(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
         if len(self.invoice_ids) == 1:
-            action.update(res_id=self.invoice_ids.id, views=[(False, "form")], view_mode="form")
+            action.update(
+                res_id=self.invoice_ids.id, views=[(False, "form")], view_mode="form"
+            )
         else:
             action["domain"] = [("id", "in", self.invoice_ids.ids)]
         return action

@@ -6,11 +6,12 @@ from odoo.tools import float_compare
 class TrainingLearningRecord(models.Model):
     """One entry of a student's learning history (ARC-06).
 
-    Teachers record, for the students of the courses they teach: each lesson (attendance,
-    class performance, homework), stage tests and exams (score out of a maximum), the
-    course schedule and the materials handed out, and the individual learning plan.
-    Archivists and the administrative supervisor see and correct every record; customer
-    service and finance see none (grades are not theirs to read, ARC-11).
+    Teachers record, for the students of the courses they teach: each lesson
+    (attendance, class performance, homework), stage tests and exams (score out of a
+    maximum), the course schedule and the materials handed out, and the individual
+    learning plan. Archivists and the administrative supervisor see and correct every
+    record; customer service and finance see none (grades are not theirs to read,
+    ARC-11).
     """
 
     _name = "training.learning.record"
@@ -20,15 +21,26 @@ class TrainingLearningRecord(models.Model):
     _check_company_auto = True
 
     enrollment_id = fields.Many2one(
-        "training.enrollment", string="Enrolment", required=True, index=True, ondelete="cascade",
-        check_company=True, domain="[('state', '=', 'active')]",
+        "training.enrollment",
+        string="Enrolment",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+        domain="[('state', '=', 'active')]",
     )
     archive_id = fields.Many2one(
         related="enrollment_id.archive_id", store=True, index=True, string="Archive"
     )
-    partner_id = fields.Many2one(related="enrollment_id.partner_id", store=True, string="Student")
-    course_id = fields.Many2one(related="enrollment_id.course_id", store=True, index=True)
-    company_id = fields.Many2one(related="enrollment_id.company_id", store=True, index=True)
+    partner_id = fields.Many2one(
+        related="enrollment_id.partner_id", store=True, string="Student"
+    )
+    course_id = fields.Many2one(
+        related="enrollment_id.course_id", store=True, index=True
+    )
+    company_id = fields.Many2one(
+        related="enrollment_id.company_id", store=True, index=True
+    )
     record_type = fields.Selection(
         [
             ("lesson", "Lesson"),
@@ -38,46 +50,74 @@ class TrainingLearningRecord(models.Model):
             ("material", "Materials Received"),
             ("plan", "Individual Plan"),
         ],
-        string="Type", required=True, default="lesson", index=True, tracking=True,
+        string="Type",
+        required=True,
+        default="lesson",
+        index=True,
+        tracking=True,
     )
     date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
     lesson_number = fields.Integer(string="Lesson")
     teacher_id = fields.Many2one(
-        "res.users", string="Teacher", default=lambda self: self.env.user, domain="[('share', '=', False)]",
+        "res.users",
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
     )
     # Lesson: attendance, performance, homework
     attendance = fields.Selection(
-        [("present", "Present"), ("late", "Late"), ("early_leave", "Early Leave"), ("absent", "Absent")],
+        [
+            ("present", "Present"),
+            ("late", "Late"),
+            ("early_leave", "Early Leave"),
+            ("absent", "Absent"),
+        ],
         tracking=True,
     )
     absence_followed_up = fields.Boolean(
         help="Somebody contacted the student about this absence.", tracking=True
     )
     performance = fields.Selection(
-        [("1", "Poor"), ("2", "Fair"), ("3", "Good"), ("4", "Very Good"), ("5", "Excellent")],
+        [
+            ("1", "Poor"),
+            ("2", "Fair"),
+            ("3", "Good"),
+            ("4", "Very Good"),
+            ("5", "Excellent"),
+        ],
         string="Class Performance",
     )
     homework = fields.Selection(
         [("done", "Done"), ("partial", "Partly Done"), ("missing", "Not Done")],
-        string="Homework",
     )
     # Tests and exams
     publication_date = fields.Date(
-        help="When the results were published: they must be recorded within 2 working days (ARC-05)."
+        help="When the results were published: they must be recorded within "
+        "2 working days (ARC-05)."
     )
     score = fields.Float(digits=(6, 2), tracking=True)
     max_score = fields.Float(string="Maximum", digits=(6, 2), default=100.0)
     score_recorded = fields.Boolean(
-        compute="_compute_score_recorded", store=True, readonly=False,
-        help="Set once a score has been entered; an exam published without a score is still due.",
+        compute="_compute_score_recorded",
+        store=True,
+        readonly=False,
+        help="Set once a score has been entered; an exam published without a "
+        "score is still due.",
     )
-    score_percent = fields.Float(compute="_compute_score_percent", store=True, aggregator="avg")
-    name = fields.Char(string="Subject", help="Lesson topic, test name, material or plan title.")
+    score_percent = fields.Float(
+        compute="_compute_score_percent", store=True, aggregator="avg"
+    )
+    name = fields.Char(
+        string="Subject", help="Lesson topic, test name, material or plan title."
+    )
     description = fields.Text(string="Comment")
 
     _sql_constraints = [
         ("score_positive", "CHECK(score >= 0)", "A score cannot be negative."),
-        ("max_score_positive", "CHECK(max_score > 0)", "The maximum score must be positive."),
+        (
+            "max_score_positive",
+            "CHECK(max_score > 0)",
+            "The maximum score must be positive.",
+        ),
     ]
 
     @api.depends("score")
@@ -88,8 +128,14 @@ class TrainingLearningRecord(models.Model):
     @api.depends("score", "max_score", "record_type", "score_recorded")
     def _compute_score_percent(self):
         for record in self:
-            scored = record.record_type in ("test", "exam") and record.score_recorded and record.max_score
-            record.score_percent = record.score / record.max_score * 100 if scored else 0.0
+            scored = (
+                record.record_type in ("test", "exam")
+                and record.score_recorded
+                and record.max_score
+            )
+            record.score_percent = (
+                record.score / record.max_score * 100 if scored else 0.0
+            )
 
     @api.constrains("score", "max_score")
     def _check_score(self):
@@ -107,7 +153,9 @@ class TrainingLearningRecord(models.Model):
     def _check_attendance(self):
         for record in self:
             if record.record_type == "lesson" and not record.attendance:
-                raise ValidationError(self.env._("A lesson record needs the attendance."))
+                raise ValidationError(
+                    self.env._("A lesson record needs the attendance.")
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -130,5 +178,11 @@ class TrainingLearningRecord(models.Model):
         types = dict(self._fields["record_type"].selection)
         for record in self:
             record.display_name = " - ".join(
-                filter(None, [types.get(record.record_type), record.name or str(record.date or "")])
+                filter(
+                    None,
+                    [
+                        types.get(record.record_type),
+                        record.name or str(record.date or ""),
+                    ],
+                )
             )

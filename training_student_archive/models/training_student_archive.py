@@ -1,7 +1,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 # Groups allowed to read the sensitive registration fields (ARC-02, ARC-11).
 HEALTH_GROUPS = (
@@ -25,10 +25,11 @@ class TrainingStudentArchive(models.Model):
     """The learning archive (学员档案) of one student, on top of the contact (ARC-01).
 
     Created in *pending review* when an enrolment is confirmed; enrolment staff hand the
-    registration data to the archivist, who reviews it and activates the archive (ARC-03).
-    Teachers add learning records for the students of their courses; customer service
-    sees contact data only; health notes and identity numbers are restricted to the roles
-    that need them (ARC-11). Every state change is tracked in the chatter (ARC-07).
+    registration data to the archivist, who reviews it and activates the archive
+    (ARC-03). Teachers add learning records for the students of their courses; customer
+    service sees contact data only; health notes and identity numbers are restricted to
+    the roles that need them (ARC-11). Every state change is tracked in the chatter
+    (ARC-07).
     """
 
     _name = "training.student.archive"
@@ -36,18 +37,33 @@ class TrainingStudentArchive(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "archive_number desc, id desc"
     _rec_name = "archive_number"
-    _rec_names_search = ["archive_number", "partner_id.name", "partner_id.phone", "partner_id.email"]
+    _rec_names_search = [
+        "archive_number",
+        "partner_id.name",
+        "partner_id.phone",
+        "partner_id.email",
+    ]
     _check_company_auto = True
 
     archive_number = fields.Char(
-        string="Archive Number", required=True, readonly=True, copy=False, index=True,
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
         default=lambda self: self.env._("New"),
     )
     partner_id = fields.Many2one(
-        "res.partner", string="Student", required=True, index=True, tracking=True,
-        ondelete="restrict", check_company=True,
+        "res.partner",
+        string="Student",
+        required=True,
+        index=True,
+        tracking=True,
+        ondelete="restrict",
+        check_company=True,
     )
-    name = fields.Char(related="partner_id.name", store=True, readonly=False, index="trigram")
+    name = fields.Char(
+        related="partner_id.name", store=True, readonly=False, index="trigram"
+    )
     email = fields.Char(related="partner_id.email", readonly=False)
     phone = fields.Char(related="partner_id.phone", readonly=False)
     mobile = fields.Char(related="partner_id.mobile", readonly=False)
@@ -56,9 +72,12 @@ class TrainingStudentArchive(models.Model):
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
     user_id = fields.Many2one(
-        "res.users", string="Archivist", tracking=True, domain="[('share', '=', False)]",
+        "res.users",
+        string="Archivist",
+        tracking=True,
+        domain="[('share', '=', False)]",
         default=lambda self: self.env.company.training_archivist_id,
-        help="Archivist responsible for this archive: reviews it and keeps it complete.",
+        help="Archivist in charge of this archive: reviews it, keeps it complete.",
     )
     state = fields.Selection(
         [
@@ -70,10 +89,16 @@ class TrainingStudentArchive(models.Model):
             ("sealed", "Sealed"),
             ("destroyed", "Destroyed"),
         ],
-        default="pending", required=True, tracking=True, copy=False, index=True,
+        default="pending",
+        required=True,
+        tracking=True,
+        copy=False,
+        index=True,
     )
     # Registration data (ARC-02)
-    gender = fields.Selection([("male", "Male"), ("female", "Female"), ("other", "Other")])
+    gender = fields.Selection(
+        [("male", "Male"), ("female", "Female"), ("other", "Other")]
+    )
     birthdate = fields.Date(string="Birth Date")
     age = fields.Integer(compute="_compute_age")
     is_minor = fields.Boolean(compute="_compute_age", string="Minor")
@@ -88,16 +113,24 @@ class TrainingStudentArchive(models.Model):
         ],
         string="Education Background",
     )
-    learning_history = fields.Text(help="Courses and certificates obtained before enrolling.")
+    learning_history = fields.Text(
+        help="Courses and certificates obtained before enrolling."
+    )
     learning_goals = fields.Text(string="Learning Needs and Goals")
-    source_id = fields.Many2one("utm.source", string="Recruitment Channel", tracking=True)
+    source_id = fields.Many2one(
+        "utm.source", string="Recruitment Channel", tracking=True
+    )
     guardian_id = fields.Many2one(
-        "res.partner", string="Guardian", tracking=True, check_company=True,
+        "res.partner",
+        tracking=True,
+        check_company=True,
         help="Legal guardian, required for minors.",
     )
-    emergency_contact_id = fields.Many2one("res.partner", string="Emergency Contact", check_company=True)
+    emergency_contact_id = fields.Many2one("res.partner", check_company=True)
     emergency_contact_relation = fields.Char(string="Relation")
-    health_notes = fields.Text(groups=HEALTH_GROUPS, help="Sensitive: only archivists and teachers read it.")
+    health_notes = fields.Text(
+        groups=HEALTH_GROUPS, help="Sensitive: only archivists and teachers read it."
+    )
     identity_type = fields.Selection(
         [("id_card", "ID Card"), ("passport", "Passport"), ("other", "Other")],
         groups=IDENTITY_GROUPS,
@@ -107,58 +140,112 @@ class TrainingStudentArchive(models.Model):
     paper_location = fields.Char(help="Cabinet and box of the paper file, e.g. C2-B14.")
     # Hand-over and review (ARC-03, ARC-05)
     handover_date = fields.Datetime(
-        string="Handed Over", readonly=True, copy=False, tracking=True,
+        string="Handed Over",
+        readonly=True,
+        copy=False,
+        tracking=True,
         help="When enrolment staff handed the registration data to the archivist.",
     )
     reviewed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     review_date = fields.Datetime(readonly=True, copy=False)
     closed_date = fields.Date(
-        readonly=True, copy=False, tracking=True,
-        help="Date of completion, withdrawal or transfer: the retention period starts here.",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Date of completion, withdrawal or transfer: the retention period "
+        "starts here.",
     )
-    enrollment_ids = fields.One2many("training.enrollment", "archive_id", string="Enrolments")
-    enrollment_count = fields.Integer(compute="_compute_counts")
-    active_enrollment_count = fields.Integer(compute="_compute_counts")
+    enrollment_ids = fields.One2many(
+        "training.enrollment", "archive_id", string="Enrolments"
+    )
+    enrollment_count = fields.Integer(compute="_compute_enrollment_counts")
+    active_enrollment_count = fields.Integer(compute="_compute_enrollment_counts")
     course_ids = fields.Many2many(
-        "training.course", compute="_compute_course_ids", string="Courses",
+        "training.course",
+        compute="_compute_course_ids",
+        string="Courses",
         search="_search_course_ids",
     )
     learning_record_ids = fields.One2many(
-        "training.learning.record", "archive_id", string="Learning Records", groups=LEARNING_GROUPS
+        "training.learning.record",
+        "archive_id",
+        string="Learning Records",
+        groups=LEARNING_GROUPS,
     )
-    document_ids = fields.One2many("training.archive.document", "archive_id", string="Documents")
-    document_count = fields.Integer(compute="_compute_counts")
-    deadline_ids = fields.One2many("training.archive.deadline", "archive_id", string="Deadlines")
-    overdue_deadline_count = fields.Integer(compute="_compute_counts", string="Overdue Deadlines")
+    document_ids = fields.One2many(
+        "training.archive.document", "archive_id", string="Documents"
+    )
+    document_count = fields.Integer(compute="_compute_document_count")
+    deadline_ids = fields.One2many(
+        "training.archive.deadline", "archive_id", string="Deadlines"
+    )
+    overdue_deadline_count = fields.Integer(compute="_compute_overdue_deadline_count")
     attendance_rate = fields.Float(
-        compute="_compute_attendance_rate", groups=LEARNING_GROUPS,
+        compute="_compute_attendance_rate",
+        groups=LEARNING_GROUPS,
         help="Share of recorded lessons attended (present, late or early leave).",
     )
 
     _sql_constraints = [
-        ("archive_number_uniq", "unique(archive_number, company_id)", "An archive number must be unique."),
-        ("partner_company_uniq", "unique(partner_id, company_id)", "This student already has an archive."),
+        (
+            "archive_number_uniq",
+            "unique(archive_number, company_id)",
+            "An archive number must be unique.",
+        ),
+        (
+            "partner_company_uniq",
+            "unique(partner_id, company_id)",
+            "This student already has an archive.",
+        ),
     ]
 
     @api.depends("birthdate")
     def _compute_age(self):
         today = fields.Date.context_today(self)
         for archive in self:
-            age = relativedelta(today, archive.birthdate).years if archive.birthdate else 0
+            age = (
+                relativedelta(today, archive.birthdate).years
+                if archive.birthdate
+                else 0
+            )
             archive.age = age
             archive.is_minor = bool(archive.birthdate) and age < 18
 
-    @api.depends("enrollment_ids.state", "document_ids", "deadline_ids.state")
-    def _compute_counts(self):
+    def _count_by_archive(self, model, domain):
+        """Count ``model`` records per archive. As sudo: a count discloses nothing, and
+        roles that cannot read documents or deadlines still open the archive form."""
+        groups = (
+            self.env[model]
+            .sudo()
+            ._read_group(
+                [("archive_id", "in", self.ids), *domain], ["archive_id"], ["__count"]
+            )
+        )
+        return {archive.id: count for archive, count in groups}
+
+    @api.depends("enrollment_ids.state")
+    def _compute_enrollment_counts(self):
+        total = self._count_by_archive("training.enrollment", [])
+        active = self._count_by_archive(
+            "training.enrollment", [("state", "=", "active")]
+        )
         for archive in self:
-            archive.enrollment_count = len(archive.enrollment_ids)
-            archive.active_enrollment_count = len(
-                archive.enrollment_ids.filtered(lambda e: e.state == "active")
-            )
-            archive.document_count = len(archive.document_ids)
-            archive.overdue_deadline_count = len(
-                archive.deadline_ids.filtered(lambda d: d.state == "overdue")
-            )
+            archive.enrollment_count = total.get(archive.id, 0)
+            archive.active_enrollment_count = active.get(archive.id, 0)
+
+    @api.depends("document_ids")
+    def _compute_document_count(self):
+        counts = self._count_by_archive("training.archive.document", [])
+        for archive in self:
+            archive.document_count = counts.get(archive.id, 0)
+
+    @api.depends("deadline_ids.state")
+    def _compute_overdue_deadline_count(self):
+        counts = self._count_by_archive(
+            "training.archive.deadline", [("state", "=", "overdue")]
+        )
+        for archive in self:
+            archive.overdue_deadline_count = counts.get(archive.id, 0)
 
     @api.depends("enrollment_ids.course_id")
     def _compute_course_ids(self):
@@ -173,15 +260,22 @@ class TrainingStudentArchive(models.Model):
         for archive in self:
             lessons = archive.learning_record_ids.filtered("attendance")
             attended = lessons.filtered(lambda r: r.attendance != "absent")
-            archive.attendance_rate = len(attended) / len(lessons) * 100 if lessons else 0.0
+            archive.attendance_rate = (
+                len(attended) / len(lessons) * 100 if lessons else 0.0
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("archive_number", self.env._("New")) == self.env._("New"):
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                company = (
+                    self.env["res.company"].browse(vals.get("company_id"))
+                    or self.env.company
+                )
                 vals["archive_number"] = (
-                    self.env["ir.sequence"].with_company(company).next_by_code("training.student.archive")
+                    self.env["ir.sequence"]
+                    .with_company(company)
+                    .next_by_code("training.student.archive")
                 )
         return super().create(vals_list)
 
@@ -190,63 +284,90 @@ class TrainingStudentArchive(models.Model):
         today = fields.Date.context_today(self)
         for archive in self:
             if archive.birthdate and archive.birthdate > today:
-                raise UserError(self.env._("The birth date of %s is in the future.", archive.name))
+                raise ValidationError(
+                    self.env._("The birth date of %s is in the future.", archive.name)
+                )
 
     def _check_state(self, allowed, action):
         wrong = self.filtered(lambda a: a.state not in allowed)
         if wrong:
             raise UserError(
                 self.env._(
-                    "%(action)s is not possible for archive %(archives)s in its current state.",
+                    "%(action)s is not possible for archive %(archives)s "
+                    "in its current state.",
                     action=action,
                     archives=", ".join(wrong.mapped("archive_number")),
                 )
             )
 
     def action_hand_over(self):
-        """Enrolment staff hand the registration data to the archivist (ARC-05, 24 h)."""
+        """Enrolment staff hand the registration data to the archivist (ARC-05)."""
         self._check_state(("pending",), self.env._("Handing over"))
-        self.filtered(lambda a: not a.handover_date).write({"handover_date": fields.Datetime.now()})
+        self.filtered(lambda a: not a.handover_date).write(
+            {"handover_date": fields.Datetime.now()}
+        )
         self.env["training.archive.deadline"].sudo()._sync_archive_deadlines(self)
 
     def action_review(self):
-        """Registration review (ARC-03): the data is true and complete, the archive becomes active."""
+        """Registration review (ARC-03): data true and complete, archive active."""
         self._check_state(("pending",), self.env._("The review"))
-        missing = self.filtered(lambda a: not a.partner_id.phone and not a.partner_id.mobile and not a.partner_id.email)
+        missing = self.filtered(
+            lambda a: (
+                not a.partner_id.phone
+                and not a.partner_id.mobile
+                and not a.partner_id.email
+            )
+        )
         if missing:
             raise UserError(
                 self.env._(
-                    "Archive %s has no contact details (phone, mobile or e-mail): complete the registration first.",
+                    "Archive %s has no contact details (phone, mobile or e-mail): "
+                    "complete the registration first.",
                     ", ".join(missing.mapped("archive_number")),
                 )
             )
         minors = self.filtered(lambda a: a.is_minor and not a.guardian_id)
         if minors:
             raise UserError(
-                self.env._("Archive %s belongs to a minor: a guardian is required.", ", ".join(minors.mapped("archive_number")))
+                self.env._(
+                    "Archive %s belongs to a minor: a guardian is required.",
+                    ", ".join(minors.mapped("archive_number")),
+                )
             )
         now = fields.Datetime.now()
         for archive in self:
-            archive.write({
-                "state": "active",
-                "reviewed_by_id": self.env.user.id,
-                "review_date": now,
-                "handover_date": archive.handover_date or now,
-            })
+            archive.write(
+                {
+                    "state": "active",
+                    "reviewed_by_id": self.env.user.id,
+                    "review_date": now,
+                    "handover_date": archive.handover_date or now,
+                }
+            )
         self.env["training.archive.deadline"].sudo()._sync_archive_deadlines(self)
 
     def _close(self, state):
-        """Close archives whose enrolments all ended (completed, withdrawn, transferred)."""
-        self._check_state(("active", "pending"), dict(self._fields["state"].selection)[state])
+        """Close archives whose enrolments all ended (completed, withdrawn,
+        transferred)."""
+        self._check_state(
+            ("active", "pending"), dict(self._fields["state"].selection)[state]
+        )
         self.write({"state": state, "closed_date": fields.Date.context_today(self)})
 
     def _update_state_from_enrollments(self):
-        """An active archive with no running enrolment follows how its last enrolment ended."""
-        for archive in self.filtered(lambda a: a.state == "active"):
+        """An active archive with no running enrolment follows how its last enrolment
+        ended.
+        """
+        for archive in self.filtered(lambda a: a.state in ("pending", "active")):
             enrollments = archive.enrollment_ids.filtered(lambda e: e.state != "cancel")
-            if not enrollments or any(e.state in ("draft", "active") for e in enrollments):
+            if not enrollments or any(
+                e.state in ("draft", "active") for e in enrollments
+            ):
                 continue
-            last = enrollments.sorted(lambda e: (e.end_date or e.start_date, e.id))[-1]
+            # The enrolment that actually ended last, not the one planned to end last.
+            last = enrollments.sorted(
+                lambda e: (e.closed_date or e.end_date or e.start_date, e.id)
+            )[-1]
             archive._close(last.state)
 
     def action_reopen(self):
@@ -256,21 +377,27 @@ class TrainingStudentArchive(models.Model):
 
     def action_view_enrollments(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("training_student_archive.training_enrollment_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "training_student_archive.training_enrollment_action"
+        )
         action["domain"] = [("archive_id", "=", self.id)]
         action["context"] = {"default_partner_id": self.partner_id.id}
         return action
 
     def action_view_documents(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("training_student_archive.training_archive_document_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "training_student_archive.training_archive_document_action"
+        )
         action["domain"] = [("archive_id", "=", self.id)]
         action["context"] = {"default_archive_id": self.id}
         return action
 
     def action_view_deadlines(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("training_student_archive.training_archive_deadline_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "training_student_archive.training_archive_deadline_action"
+        )
         action["domain"] = [("archive_id", "=", self.id)]
         action["context"] = {}
         return action
