@@ -1,11 +1,13 @@
 # Training suite for Odoo 18.0 Community. See README.md.
-.PHONY: help setup run test lint clean
+.PHONY: help setup run test lint clean bench-data bench
 
 help:
 	@echo "make run    set up and serve Odoo on http://localhost:8069 with the suite and demo data"
 	@echo "make test   set up and run the whole test suite in a fresh throw-away database"
 	@echo "make lint   ruff and pylint-odoo (OCA 18.0 settings)"
 	@echo "make clean  stop the local PostgreSQL and remove .state/ (virtualenv, databases)"
+	@echo "make bench-data SCALE=N   fill the benchmark database with N x 1 000 students"
+	@echo "make bench  time the operations people wait for (see benchmarks/RESULTS.md)"
 
 setup:
 	@bash scripts/setup.sh
@@ -24,3 +26,10 @@ lint: setup
 
 clean:
 	@bash scripts/clean.sh
+
+SCALE ?= 1
+bench-data:
+	@SCALE=$(SCALE) bash scripts/bench.sh data
+
+bench:
+	@SCALE=$(SCALE) bash scripts/bench.sh run

@@ -1,6 +1,8 @@
+from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 import pytz
+from markupsafe import Markup
 
 from odoo import api, fields, models
 
@@ -362,25 +364,42 @@ class TrainingArchiveDeadline(models.Model):
         activity_type = self.env.ref(
             "training_student_archive.mail_activity_type_archive_deadline"
         )
-        for deadline in to_remind:
-            deadline.activity_id = deadline.archive_id.activity_schedule(
-                activity_type_id=activity_type.id,
-                date_deadline=fields.Date.context_today(self, deadline.deadline),
-                summary=deadline.name,
-                user_id=deadline.user_id.id,
-            )
+        archive_model_id = self.env["ir.model"]._get_id("training.student.archive")
+        # One create and one chatter log per batch: the queries per deadline stay few
+        # and constant whatever the batch size (see `make bench`).
+        activities = self.env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": archive_model_id,
+                    "res_id": deadline.archive_id.id,
+                    "activity_type_id": activity_type.id,
+                    "date_deadline": fields.Date.context_today(self, deadline.deadline),
+                    "summary": deadline.name,
+                    "user_id": deadline.user_id.id,
+                }
+                for deadline in to_remind
+            ]
+        )
+        for deadline, activity in zip(to_remind, activities, strict=True):
+            deadline.activity_id = activity
         to_flag = self.search(
             [("state", "=", "open"), ("deadline", "<", now)], limit=CRON_BATCH
         )
+        bodies = defaultdict(list)
         for deadline in to_flag:
-            deadline.archive_id.message_post(
-                body=self.env._(
+            bodies[deadline.archive_id.id].append(
+                self.env._(
                     "Overdue: %(what)s was due on %(when)s.",
                     what=deadline.name,
                     when=fields.Datetime.to_string(deadline.deadline),
-                ),
-                subtype_xmlid="mail.mt_note",
+                )
             )
+        to_flag.archive_id._message_log_batch(
+            bodies={
+                archive_id: Markup("<br/>").join(lines)
+                for archive_id, lines in bodies.items()
+            }
+        )
         to_flag.state = "overdue"
         remaining = self.search_count(
             [
