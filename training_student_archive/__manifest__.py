@@ -1,14 +1,24 @@
 {
     "name": "Training: Student Archive",
     "summary": "Student learning archives from enrolment to destruction: registration, "
-    "enrolments, learning records, documents and deadlines",
+    "enrolments, learning records, documents, deadlines, approvals, read log, "
+    "retention and student portal",
     "version": "18.0.1.0.0",
     "category": "Education",
     "website": "https://github.com/training-suite/training",
     "author": "Training Suite Authors",
     "license": "AGPL-3",
     "application": True,
-    "depends": ["account", "contacts", "mail", "portal", "resource", "utm"],
+    "depends": [
+        "account",
+        "contacts",
+        "mail",
+        "portal",
+        "resource",
+        "utm",
+        "base_tier_validation",
+        "auto_backup",
+    ],
     "data": [
         "security/training_student_archive_groups.xml",
         "security/ir.model.access.csv",
@@ -17,6 +27,11 @@
         "data/training_course_stage_data.xml",
         "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
+        "data/training_archive_part_data.xml",
+        "data/tier_definition_data.xml",
+        "data/db_backup_data.xml",
+        "report/training_student_archive_reports.xml",
         "views/training_course_stage_views.xml",
         "views/training_course_views.xml",
         "views/training_student_archive_views.xml",
@@ -24,6 +39,12 @@
         "views/training_learning_record_views.xml",
         "views/training_archive_document_views.xml",
         "views/training_archive_deadline_views.xml",
+        "views/training_archive_change_request_views.xml",
+        "views/training_archive_access_request_views.xml",
+        "views/training_archive_access_log_views.xml",
+        "views/training_archive_destruction_views.xml",
+        "views/training_archive_audit_views.xml",
+        "views/portal_templates.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
@@ -31,6 +52,7 @@
     ],
     "demo": [
         "demo/training_demo.xml",
+        "demo/training_governance_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -9,3 +9,17 @@ class ResCompany(models.Model):
         string="Default Archivist",
         help="Archivist put in charge of new archives and of their deadlines.",
     )
+    training_retention_years = fields.Integer(
+        string="Archive Retention (years)",
+        default=5,
+        help="Years an archive is kept after the student completed, withdrew or "
+        "transferred; then it may be destroyed (ARC-13).",
+    )
+
+    _sql_constraints = [
+        (
+            "training_retention_years_positive",
+            "CHECK(training_retention_years > 0)",
+            "The archive retention period must be at least one year.",
+        ),
+    ]

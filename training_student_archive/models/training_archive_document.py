@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class TrainingArchiveDocument(models.Model):
@@ -11,7 +11,9 @@ class TrainingArchiveDocument(models.Model):
     _name = "training.archive.document"
     _description = "Archive Document"
     _order = "archive_id, document_type, id"
+    _inherit = ["training.archive.read.log.mixin"]
     _check_company_auto = True
+    _training_log_part = "documents"
 
     archive_id = fields.Many2one(
         "training.student.archive",
@@ -43,3 +45,17 @@ class TrainingArchiveDocument(models.Model):
         help="Where the paper original is filed, e.g. cabinet C2, box B14."
     )
     note = fields.Text()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        documents = super().create(vals_list)
+        documents.archive_id._check_not_sealed()
+        return documents
+
+    def write(self, vals):
+        self.archive_id._check_not_sealed()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sealed(self):
+        self.archive_id._check_not_sealed()

@@ -16,9 +16,10 @@ class TrainingLearningRecord(models.Model):
 
     _name = "training.learning.record"
     _description = "Learning Record"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "training.archive.read.log.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    _training_log_part = "learning"
 
     enrollment_id = fields.Many2one(
         "training.enrollment",
@@ -163,10 +164,12 @@ class TrainingLearningRecord(models.Model):
             if "score" in vals:
                 vals.setdefault("score_recorded", True)
         records = super().create(vals_list)
+        records.archive_id._check_not_sealed()
         self.env["training.archive.deadline"].sudo()._sync_record_deadlines(records)
         return records
 
     def write(self, vals):
+        self.archive_id._check_not_sealed()
         if "score" in vals:
             vals = dict(vals, score_recorded=True)
         result = super().write(vals)
@@ -186,3 +189,7 @@ class TrainingLearningRecord(models.Model):
                     ],
                 )
             )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sealed(self):
+        self.archive_id._check_not_sealed()

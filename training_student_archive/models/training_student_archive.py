@@ -1,7 +1,8 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import email_normalize
 
 # Groups allowed to read the sensitive registration fields (ARC-02, ARC-11).
 HEALTH_GROUPS = (
@@ -14,11 +15,15 @@ IDENTITY_GROUPS = (
 )
 LEARNING_GROUPS = (
     "training_student_archive.training_student_archive_group_archivist,"
-    "training_student_archive.training_student_archive_group_teacher"
+    "training_student_archive.training_student_archive_group_teacher,"
+    "training_student_archive.training_student_archive_group_granted"
 )
 
 # Archive states that end the student's time at the institution (ARC-07).
 CLOSED_STATES = ("completed", "withdrawn", "transferred")
+ARCHIVIST_GROUP = "training_student_archive.training_student_archive_group_archivist"
+# Documents every active archive must hold (ARC-04), checked by the audit (ARC-15).
+REQUIRED_DOCUMENTS = ("registration_form", "identity_proof", "training_agreement")
 
 
 class TrainingStudentArchive(models.Model):
@@ -34,7 +39,11 @@ class TrainingStudentArchive(models.Model):
 
     _name = "training.student.archive"
     _description = "Student Learning Archive"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "training.archive.read.log.mixin",
+    ]
     _order = "archive_number desc, id desc"
     _rec_name = "archive_number"
     _rec_names_search = [
@@ -44,6 +53,13 @@ class TrainingStudentArchive(models.Model):
         "partner_id.email",
     ]
     _check_company_auto = True
+    # Read log (ARC-11): which part of the archive each field belongs to.
+    _training_log_field_parts = {
+        "learning_record_ids": "learning",
+        "attendance_rate": "learning",
+        "document_ids": "documents",
+        "document_count": "documents",
+    }
 
     archive_number = fields.Char(
         required=True,
@@ -61,8 +77,13 @@ class TrainingStudentArchive(models.Model):
         ondelete="restrict",
         check_company=True,
     )
+    # Registration data changes are tracked so every change can be traced (ARC-12).
     name = fields.Char(
-        related="partner_id.name", store=True, readonly=False, index="trigram"
+        related="partner_id.name",
+        store=True,
+        readonly=False,
+        index="trigram",
+        tracking=True,
     )
     email = fields.Char(related="partner_id.email", readonly=False)
     phone = fields.Char(related="partner_id.phone", readonly=False)
@@ -97,9 +118,9 @@ class TrainingStudentArchive(models.Model):
     )
     # Registration data (ARC-02)
     gender = fields.Selection(
-        [("male", "Male"), ("female", "Female"), ("other", "Other")]
+        [("male", "Male"), ("female", "Female"), ("other", "Other")], tracking=True
     )
-    birthdate = fields.Date(string="Birth Date")
+    birthdate = fields.Date(string="Birth Date", tracking=True)
     age = fields.Integer(compute="_compute_age")
     is_minor = fields.Boolean(compute="_compute_age", string="Minor")
     education = fields.Selection(
@@ -112,6 +133,7 @@ class TrainingStudentArchive(models.Model):
             ("master", "Master or Higher"),
         ],
         string="Education Background",
+        tracking=True,
     )
     learning_history = fields.Text(
         help="Courses and certificates obtained before enrolling."
@@ -126,8 +148,10 @@ class TrainingStudentArchive(models.Model):
         check_company=True,
         help="Legal guardian, required for minors.",
     )
-    emergency_contact_id = fields.Many2one("res.partner", check_company=True)
-    emergency_contact_relation = fields.Char(string="Relation")
+    emergency_contact_id = fields.Many2one(
+        "res.partner", check_company=True, tracking=True
+    )
+    emergency_contact_relation = fields.Char(string="Relation", tracking=True)
     health_notes = fields.Text(
         groups=HEALTH_GROUPS, help="Sensitive: only archivists and teachers read it."
     )
@@ -136,8 +160,26 @@ class TrainingStudentArchive(models.Model):
         groups=IDENTITY_GROUPS,
     )
     identity_number = fields.Char(groups=IDENTITY_GROUPS, copy=False)
+    # Separate consent for sensitive data (PIPL art. 29/31, GDPR art. 8/9): given by
+    # the student, or by the guardian for a student under 14.
+    sensitive_consent_date = fields.Date(
+        string="Consent Given On",
+        tracking=True,
+        copy=False,
+        help="Date of the separate written consent to store health notes and "
+        "identity numbers.",
+    )
+    sensitive_consent_partner_id = fields.Many2one(
+        "res.partner",
+        string="Consent Given By",
+        tracking=True,
+        copy=False,
+        help="The student, or the guardian for a student under 14.",
+    )
     # Paper archive (ARC-04): cabinet/box, ordered by archive number.
-    paper_location = fields.Char(help="Cabinet and box of the paper file, e.g. C2-B14.")
+    paper_location = fields.Char(
+        help="Cabinet and box of the paper file, e.g. C2-B14.", tracking=True
+    )
     # Hand-over and review (ARC-03, ARC-05)
     handover_date = fields.Datetime(
         string="Handed Over",
@@ -154,6 +196,16 @@ class TrainingStudentArchive(models.Model):
         tracking=True,
         help="Date of completion, withdrawal or transfer: the retention period "
         "starts here.",
+    )
+    retention_end_date = fields.Date(
+        compute="_compute_retention_end_date",
+        store=True,
+        help="From this date the archive may be destroyed (ARC-13).",
+    )
+    destruction_listed_date = fields.Date(
+        readonly=True,
+        copy=False,
+        help="When the retention scheduled action listed the archive as eligible.",
     )
     enrollment_ids = fields.One2many(
         "training.enrollment", "archive_id", string="Enrolments"
@@ -180,6 +232,13 @@ class TrainingStudentArchive(models.Model):
         "training.archive.deadline", "archive_id", string="Deadlines"
     )
     overdue_deadline_count = fields.Integer(compute="_compute_overdue_deadline_count")
+    access_grant_ids = fields.Many2many(
+        "training.archive.access.grant",
+        "training_archive_access_grant_archive_rel",
+        "archive_id",
+        "grant_id",
+        string="Access Grants",
+    )
     attendance_rate = fields.Float(
         compute="_compute_attendance_rate",
         groups=LEARNING_GROUPS,
@@ -222,6 +281,14 @@ class TrainingStudentArchive(models.Model):
             )
         )
         return {archive.id: count for archive, count in groups}
+
+    @api.depends("closed_date", "company_id.training_retention_years")
+    def _compute_retention_end_date(self):
+        for archive in self:
+            archive.retention_end_date = archive.closed_date and (
+                archive.closed_date
+                + relativedelta(years=archive.company_id.training_retention_years or 5)
+            )
 
     @api.depends("enrollment_ids.state")
     def _compute_enrollment_counts(self):
@@ -286,6 +353,57 @@ class TrainingStudentArchive(models.Model):
             if archive.birthdate and archive.birthdate > today:
                 raise ValidationError(
                     self.env._("The birth date of %s is in the future.", archive.name)
+                )
+
+    @api.constrains(
+        "health_notes",
+        "identity_number",
+        "sensitive_consent_date",
+        "sensitive_consent_partner_id",
+        "birthdate",
+    )
+    def _check_sensitive_consent(self):
+        """Health notes and identity numbers need a recorded separate consent; under
+        14 it is the guardian's (PIPL art. 31). Data written by the superuser
+        (imports, migrations) is trusted to come with its paper consent."""
+        if self.env.su:
+            return
+        for archive in self.sudo():
+            if not (archive.health_notes or archive.identity_number):
+                continue
+            if not archive.sensitive_consent_date:
+                raise ValidationError(
+                    self.env._(
+                        "Health notes and identity numbers of %s can only be stored "
+                        "with the recorded consent of the student (or of the guardian "
+                        "under 14).",
+                        archive.name,
+                    )
+                )
+            under_14 = archive.birthdate and (
+                relativedelta(archive.sensitive_consent_date, archive.birthdate).years
+                < 14
+            )
+            giver = archive.sensitive_consent_partner_id
+            if under_14 and (not giver or giver != archive.guardian_id):
+                raise ValidationError(
+                    self.env._(
+                        "%s was under 14 at the consent: it must be given by the "
+                        "guardian.",
+                        archive.name,
+                    )
+                )
+            if (
+                not under_14
+                and giver
+                and giver not in (archive.partner_id | archive.guardian_id)
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The consent of %s must be given by the student or the "
+                        "guardian.",
+                        archive.name,
+                    )
                 )
 
     def _check_state(self, allowed, action):
@@ -401,3 +519,213 @@ class TrainingStudentArchive(models.Model):
         action["domain"] = [("archive_id", "=", self.id)]
         action["context"] = {}
         return action
+
+    # -- Sealing (ARC-17) --------------------------------------------------------------
+
+    def _is_archive_keeper(self):
+        """The archivist (and the roles that include it) and the superuser keep sealed
+        archives; everybody else only reads them, with a grant (ARC-17)."""
+        return self.env.su or self.env.user.has_group(ARCHIVIST_GROUP)
+
+    def _check_not_sealed(self):
+        """Refuse a change to a sealed or destroyed archive, or to what it holds, to
+        anybody but the archivist (ARC-17)."""
+        if self._is_archive_keeper():
+            return
+        locked = self.filtered(lambda a: a.state in ("sealed", "destroyed"))
+        if locked:
+            raise AccessError(
+                self.env._(
+                    "Archive %s is sealed: only the archivist may change it.",
+                    ", ".join(locked.mapped("archive_number")),
+                )
+            )
+
+    def write(self, vals):
+        self._check_not_sealed()
+        return super().write(vals)
+
+    def action_seal(self):
+        """Seal the archive of a student who completed, withdrew or transferred
+        (封存归档, ARC-17): from now on it is read-only for everybody but the
+        archivist. The retention cases call it as superuser when a withdrawal or
+        transfer closes."""
+        if not self._is_archive_keeper():
+            raise AccessError(self.env._("Only the archivist may seal an archive."))
+        self._check_state(CLOSED_STATES, self.env._("Sealing"))
+        self.write({"state": "sealed"})
+        return True
+
+    # -- Learning certificate (ARC-17) -------------------------------------------------
+
+    def _get_certificate_lines(self):
+        """One line per enrolment that started for the learning certificate (学习证明):
+        course, period, attendance rate and results. Read as superuser once the caller
+        proved it may read the archive: the certificate is issued to the student, who
+        owns this data, and the roles printing it may not read grades themselves."""
+        self.ensure_one()
+        self.check_access("read")
+        states = dict(
+            self.env["training.enrollment"]
+            ._fields["state"]
+            ._description_selection(self.env)
+        )
+        records = (
+            self.env["training.learning.record"]
+            .sudo()
+            .search([("archive_id", "=", self.id)])
+        )
+        lines = []
+        for enrollment in (
+            self.sudo()
+            .enrollment_ids.filtered(lambda e: e.state not in ("draft", "cancel"))
+            .sorted("start_date")
+        ):
+            entries = records.filtered(lambda r, e=enrollment: r.enrollment_id == e)
+            lessons = entries.filtered("attendance")
+            attended = lessons.filtered(lambda r: r.attendance != "absent")
+            lines.append(
+                {
+                    "course": enrollment.course_id.display_name,
+                    "stage": enrollment.stage_id.name or "",
+                    "date_from": enrollment.start_date,
+                    "date_to": enrollment.closed_date or enrollment.end_date,
+                    "state": states.get(enrollment.state, ""),
+                    "lessons": len(lessons),
+                    "attendance_rate": (
+                        len(attended) / len(lessons) * 100 if lessons else 0.0
+                    ),
+                    "results": [
+                        {
+                            "name": result.name or result.display_name,
+                            "date": result.date,
+                            "score": result.score,
+                            "max_score": result.max_score,
+                        }
+                        for result in entries.filtered(
+                            lambda r: (
+                                r.record_type in ("test", "exam") and r.score_recorded
+                            )
+                        ).sorted("date")
+                    ],
+                }
+            )
+        return lines
+
+    # -- Change requests (ARC-08) ------------------------------------------------------
+
+    def action_new_change_request(self):
+        """Open a new change request for this archive."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Change Request"),
+            "res_model": "training.archive.change.request",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "context": {"default_archive_id": self.id},
+        }
+
+    # -- Read log (ARC-11) -------------------------------------------------------------
+
+    def _training_log_archives(self):
+        return self
+
+    def _training_log_report_parts(self):
+        # The learning certificate shows registration data and learning results.
+        return {"registration", "learning"}
+
+    # -- Retention (ARC-13) ------------------------------------------------------------
+
+    @api.model
+    def _destruction_eligible_domain(self):
+        return [
+            ("state", "in", (*CLOSED_STATES, "sealed")),
+            ("retention_end_date", "<=", fields.Date.context_today(self)),
+        ]
+
+    @api.model
+    def _cron_list_destruction_eligible(self, batch_size=200):
+        """List the archives whose retention period ended: mark them and give their
+        archivist an activity. Idempotent: a listed archive is not listed again."""
+        domain = [
+            *self._destruction_eligible_domain(),
+            ("destruction_listed_date", "=", False),
+        ]
+        archives = self.search(domain, limit=batch_size)
+        remaining = self.search_count(domain) - len(archives)
+        today = fields.Date.context_today(self)
+        archives.write({"destruction_listed_date": today})
+        activity_type = self.env.ref(
+            "training_student_archive.mail_activity_type_archive_destruction"
+        )
+        self.env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": self.env["ir.model"]._get_id(self._name),
+                    "res_id": archive.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": (
+                        archive.user_id or archive.company_id.training_archivist_id
+                    ).id
+                    or self.env.ref("base.user_admin").id,
+                    "date_deadline": today,
+                    "summary": self.env._("Retention period over: destroy the archive"),
+                }
+                for archive in archives
+            ]
+        )
+        self.env["ir.cron"]._notify_progress(done=len(archives), remaining=remaining)
+
+    # -- Quarterly audit (ARC-15) ------------------------------------------------------
+
+    def _audit_issues(self):
+        """What is missing or invalid in each archive (ARC-15), computed for the whole
+        recordset with two grouped queries."""
+        documents = {
+            (archive.id, kind)
+            for archive, kind in self.env["training.archive.document"]
+            .sudo()
+            ._read_group(
+                [("archive_id", "in", self.ids)], ["archive_id", "document_type"]
+            )
+        }
+        overdue = dict(
+            self.env["training.archive.deadline"]
+            .sudo()
+            ._read_group(
+                [("archive_id", "in", self.ids), ("state", "=", "overdue")],
+                ["archive_id"],
+                ["__count"],
+            )
+        )
+        labels = dict(
+            self.env["training.archive.document"]
+            ._fields["document_type"]
+            ._description_selection(self.env)
+        )
+        result = {}
+        for archive in self.sudo():
+            issues = []
+            partner = archive.partner_id
+            if not (partner.phone or partner.mobile or partner.email):
+                issues.append(self.env._("No contact data"))
+            if partner.email and not email_normalize(partner.email):
+                issues.append(self.env._("Invalid e-mail: %s", partner.email))
+            for phone in (partner.phone, partner.mobile):
+                if phone and sum(c.isdigit() for c in phone) < 7:
+                    issues.append(self.env._("Invalid phone number: %s", phone))
+            if not archive.birthdate:
+                issues.append(self.env._("No birth date"))
+            if archive.is_minor and not archive.guardian_id:
+                issues.append(self.env._("Minor without guardian"))
+            if not archive.emergency_contact_id:
+                issues.append(self.env._("No emergency contact"))
+            for kind in REQUIRED_DOCUMENTS:
+                if (archive.id, kind) not in documents:
+                    issues.append(self.env._("Missing document: %s", labels[kind]))
+            count = overdue.get(archive, 0)
+            if count:
+                issues.append(self.env._("%s overdue deadlines", count))
+            result[archive.id] = issues
+        return result

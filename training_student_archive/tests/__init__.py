@@ -7,3 +7,14 @@ from . import test_enrollment_invoice
 from . import test_learning_record
 from . import test_multi_company
 from . import test_ui
+from . import test_sealing
+from . import test_change_request
+from . import test_access_request
+from . import test_access_log
+from . import test_translation
+from . import test_destruction
+from . import test_portal
+from . import test_audit
+from . import test_consent
+from . import test_backup
+from . import test_governance_access

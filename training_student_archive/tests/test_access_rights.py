@@ -29,6 +29,9 @@ class TestAccessRights(TrainingArchiveCommon):
             archive.with_user(cls.user_enrolment).action_hand_over()
             archive.with_user(cls.user_archivist).write(
                 {
+                    # sensitive data needs the student's separate consent
+                    "sensitive_consent_date": "2025-03-07",
+                    "sensitive_consent_partner_id": archive.partner_id.id,
                     "health_notes": health,
                     "identity_type": "id_card",
                     "identity_number": f"11010120000101{archive.id:04d}",

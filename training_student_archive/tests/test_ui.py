@@ -76,3 +76,27 @@ class TestArchiveReviewTourMobile(ArchiveReviewTourMixin, HttpCase):
         menu, the archive kanban, the form tabs and the review from the action menu
         work."""
         self._review_in_browser()
+
+
+@tagged("post_install", "-at_install")
+class TestGovernanceTour(ArchiveReviewTourMixin, HttpCase):
+    def test_governance_menus_and_change_approval(self):
+        """ARC-08, ARC-09, ARC-11, ARC-13, ARC-15, X-02, X-03: the archivist opens
+        every Governance menu, then requests and gives the approval of a change request
+        with the tier buttons of its form: the new phone is written to the archive."""
+        self.archive.action_review()
+        self.env["training.archive.change.request"].create(
+            {
+                "archive_id": self.archive.id,
+                "reason": "New phone",
+                "line_ids": [
+                    (0, 0, {"field_name": "phone", "new_value": "+86 138 0000 0002"})
+                ],
+            }
+        )
+        self.start_tour(
+            "/odoo",
+            "training_student_archive_governance_tour",
+            login=self.archivist.login,
+        )
+        self.assertEqual(self.archive.phone, "+86 138 0000 0002")

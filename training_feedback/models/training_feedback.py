@@ -1,0 +1,1096 @@
+from datetime import timedelta
+
+import pytz
+from markupsafe import Markup
+
+from odoo import api, fields, models, tools
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
+
+SERVICE_GROUP = (
+    "training_student_archive.training_student_archive_group_customer_service"
+)
+CRON_BATCH = 200
+# Fields only the service team changes directly. Owners outside the team (teachers,
+# other staff) move a ticket through their own steps (start, wait, resolve), which
+# write these fields as superuser once the owner's access to the ticket is checked.
+SERVICE_FIELDS = {
+    "state",
+    "user_id",
+    "shared_user_ids",
+    "is_anonymous",
+    "channel",
+    "duplicate_of_id",
+}
+# States in which the service-level clock runs.
+SLA_OPEN_STATES = ("new", "review", "planned", "progress")
+
+
+class TrainingFeedback(models.Model):
+    """A piece of feedback or a complaint (学员反馈与投诉) and its handling.
+
+    Requirements FB-01 to FB-10.
+
+    Who does what:
+
+    * students submit on the portal (``/my/feedback``), by e-mail (category aliases),
+      or staff enter paper forms, phone calls and student-representative meetings
+      (one collective ticket for many students) — FB-01;
+    * the service team (customer service) reviews validity (valid, invalid with a
+      reason, duplicate merged into another ticket) — FB-03 — writes the handling plan
+      and names one owner — FB-04 — and sends the result — FB-06;
+    * the owner carries out the follow-up actions — FB-05;
+    * the student rates the handling; a low rating reopens the ticket, a rating or the
+      timeout closes it — FB-06;
+    * teachers see a ticket only when the service team shares it with them or makes
+      them its owner; they read aggregate results about themselves in the analysis
+      report, never who complained.
+
+    Anonymity: the person who submitted is kept in ``submitter_id``, readable by the
+    service team only. ``partner_id`` (the student shown to everybody with access,
+    follower, archive link) stays empty on anonymous tickets, so nothing outside the
+    service team's field tells who complained.
+    """
+
+    _name = "training.feedback"
+    _description = "Feedback and Complaint"
+    _inherit = [
+        "portal.mixin",
+        "mail.thread.cc",
+        "mail.activity.mixin",
+        "rating.mixin",
+    ]
+    _order = "priority desc, id desc"
+    _rec_names_search = ["reference", "name"]
+    _check_company_auto = True
+    _mail_post_access = "read"
+
+    reference = fields.Char(
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        default=lambda self: self.env._("New"),
+    )
+    name = fields.Char(string="Subject", required=True, tracking=True)
+    description = fields.Html(string="Details", sanitize_style=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    category_id = fields.Many2one(
+        "training.feedback.category",
+        required=True,
+        tracking=True,
+        index=True,
+        default=lambda self: self.env.ref(
+            "training_feedback.training_feedback_category_other",
+            raise_if_not_found=False,
+        ),
+        check_company=True,
+    )
+    kind = fields.Selection(
+        [
+            ("suggestion", "Suggestion"),
+            ("praise", "Praise"),
+            ("complaint", "Complaint"),
+        ],
+        default="complaint",
+        required=True,
+        tracking=True,
+        help="Complaints count as negative feedback in the analysis (FB-07).",
+    )
+    channel = fields.Selection(
+        [
+            ("portal", "Student Portal"),
+            ("email", "E-mail"),
+            ("paper", "Paper Form"),
+            ("phone", "Phone Call"),
+            ("meeting", "Representative Meeting"),
+            ("survey", "Questionnaire"),
+        ],
+        required=True,
+        default="phone",
+        readonly=True,
+        index=True,
+        help="How the feedback came in (FB-01).",
+    )
+    priority = fields.Selection(
+        [("0", "Normal"), ("1", "Urgent")],
+        default="0",
+        required=True,
+        tracking=True,
+        index=True,
+    )
+    received_date = fields.Datetime(
+        string="Received",
+        required=True,
+        default=fields.Datetime.now,
+        index=True,
+        help="When the feedback reached the institution (a paper form: when it was "
+        "collected). The service level and the archive deadline start here.",
+    )
+    # -- who -----------------------------------------------------------------------
+    is_anonymous = fields.Boolean(
+        string="Anonymous",
+        readonly=True,
+        help="The student asked to stay anonymous: only the service team knows who "
+        "submitted.",
+    )
+    submitter_id = fields.Many2one(
+        "res.partner",
+        string="Submitted By",
+        index=True,
+        groups=SERVICE_GROUP,
+        help="Who submitted; known to the service team only when anonymous.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Student",
+        compute="_compute_partner_id",
+        store=True,
+        index=True,
+        help="Empty when the feedback is anonymous.",
+    )
+    student_ids = fields.Many2many(
+        "res.partner",
+        "training_feedback_student_rel",
+        "feedback_id",
+        "partner_id",
+        string="Students Concerned",
+        help="Students of a collective ticket (student-representative meeting).",
+    )
+    archive_ids = fields.Many2many(
+        "training.student.archive",
+        "training_feedback_archive_rel",
+        "feedback_id",
+        "archive_id",
+        string="Student Archives",
+        compute="_compute_archive_ids",
+        store=True,
+        help="Archives the ticket is recorded in (FB-09).",
+    )
+    course_id = fields.Many2one(
+        "training.course", tracking=True, index=True, check_company=True
+    )
+    course_ids = fields.Many2many(
+        "training.course",
+        string="Other Courses",
+        check_company=True,
+        help="Further courses of a collective ticket.",
+    )
+    teacher_id = fields.Many2one(
+        "res.users",
+        tracking=True,
+        index=True,
+        domain="[('share', '=', False)]",
+        compute="_compute_teacher_id",
+        store=True,
+        readonly=False,
+    )
+    contact_by = fields.Selection(
+        [("email", "E-mail"), ("sms", "SMS")],
+        string="Send Result By",
+        default="email",
+        required=True,
+        help="The result also shows on the student's portal (FB-06).",
+    )
+    scan = fields.Binary(string="Scanned Form", attachment=True)
+    scan_filename = fields.Char()
+    # -- handling ------------------------------------------------------------------
+    state = fields.Selection(
+        [
+            ("new", "New"),
+            ("review", "Under Review"),
+            ("planned", "Planned"),
+            ("progress", "In Progress"),
+            ("resolved", "Resolved"),
+            ("closed", "Closed"),
+            ("invalid", "Invalid"),
+        ],
+        default="new",
+        required=True,
+        tracking=True,
+        copy=False,
+        index=True,
+        group_expand=True,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        tracking=True,
+        index=True,
+        domain="[('share', '=', False)]",
+        help="The one person in charge of the handling plan (FB-04).",
+    )
+    shared_user_ids = fields.Many2many(
+        "res.users",
+        "training_feedback_shared_user_rel",
+        "feedback_id",
+        "user_id",
+        string="Shared With",
+        domain="[('share', '=', False)]",
+        help="Staff outside the service team who may read this ticket (e.g. the "
+        "teacher concerned).",
+    )
+    invalid_reason = fields.Text(tracking=True, copy=False)
+    duplicate_of_id = fields.Many2one(
+        "training.feedback",
+        readonly=True,
+        copy=False,
+        index=True,
+        check_company=True,
+    )
+    duplicate_ids = fields.One2many("training.feedback", "duplicate_of_id")
+    validated_date = fields.Datetime(readonly=True, copy=False)
+    plan = fields.Html(string="Handling Plan", copy=False)
+    result = fields.Html(copy=False)
+    result_date = fields.Datetime(string="Result Sent", readonly=True, copy=False)
+    closed_date = fields.Datetime(readonly=True, copy=False)
+    action_ids = fields.One2many(
+        "training.feedback.action", "feedback_id", string="Follow-up Actions"
+    )
+    action_open_count = fields.Integer(compute="_compute_action_open_count")
+    # Announcement of a major change (FB-05)
+    announcement = fields.Html(
+        copy=False,
+        help="Major change (course adjustment, teacher change) announced to every "
+        "student of the course, who is asked for their opinion.",
+    )
+    announce_date = fields.Datetime(string="Announced", readonly=True, copy=False)
+    opinion_ids = fields.One2many(
+        "training.feedback.opinion", "feedback_id", string="Opinions"
+    )
+    # -- service level (FB-04) -----------------------------------------------------
+    sla_id = fields.Many2one(
+        "training.feedback.sla",
+        string="Service Level",
+        compute="_compute_sla_id",
+        store=True,
+        readonly=False,
+    )
+    ack_deadline = fields.Datetime(
+        string="Plan Due", readonly=True, copy=False, index=True
+    )
+    resolve_deadline = fields.Datetime(
+        string="Resolution Due", readonly=True, copy=False, index=True
+    )
+    ack_date = fields.Datetime(string="Planned On", readonly=True, copy=False)
+    sla_deadline = fields.Datetime(
+        string="Next Due",
+        compute="_compute_sla_deadline",
+        store=True,
+        index=True,
+        help="The plan's deadline until the ticket is planned, then the resolution's.",
+    )
+    sla_warning_date = fields.Datetime(
+        compute="_compute_sla_deadline", store=True, index=True
+    )
+    waiting = fields.Boolean(
+        string="Waiting for Student",
+        readonly=True,
+        copy=False,
+        help="The service-level clock stops while the team waits for the student.",
+    )
+    waiting_since = fields.Datetime(readonly=True, copy=False)
+    sla_state = fields.Selection(
+        [
+            ("ok", "On Track"),
+            ("at_risk", "About to Breach"),
+            ("breached", "Breached"),
+            ("met", "Met"),
+            ("paused", "Paused"),
+        ],
+        string="SLA",
+        default="ok",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Updated by the transitions and by the scheduled action that escalates "
+        "tickets.",
+    )
+    sla_escalated = fields.Selection(
+        [("at_risk", "About to Breach"), ("breached", "Breached")],
+        string="Escalated",
+        readonly=True,
+        copy=False,
+        help="Last escalation sent; each level is sent once per deadline.",
+    )
+    # Rating of the handling (FB-06), from rating.mixin
+    rating_score = fields.Float(
+        string="Rating",
+        compute="_compute_rating_score",
+        store=True,
+        aggregator="avg",
+        help="The student's rating of the handling (1-5), 0 when not rated.",
+    )
+    survey_user_input_id = fields.Many2one(
+        "survey.user_input",
+        string="Questionnaire Answer",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+    )
+    # Incentive (FB-10)
+    reward_note = fields.Char(readonly=True, copy=False)
+    reward_card_id = fields.Many2one(
+        "loyalty.card", string="Reward Coupon", readonly=True, copy=False
+    )
+
+    _sql_constraints = [
+        (
+            "reference_uniq",
+            "unique(reference, company_id)",
+            "A feedback reference must be unique.",
+        ),
+    ]
+
+    # -- computes ------------------------------------------------------------------
+
+    @api.depends("submitter_id", "is_anonymous")
+    def _compute_partner_id(self):
+        for feedback in self:
+            feedback.partner_id = (
+                not feedback.is_anonymous and feedback.sudo().submitter_id
+            )
+
+    @api.depends("partner_id", "student_ids", "company_id")
+    def _compute_archive_ids(self):
+        partners = self.partner_id | self.student_ids
+        archives = (
+            self.env["training.student.archive"]
+            .sudo()
+            .search([("partner_id", "in", partners.ids)])
+        )
+        for feedback in self:
+            mine = feedback.partner_id | feedback.student_ids
+            feedback.archive_ids = archives.filtered(
+                lambda a, f=feedback, m=mine: (
+                    a.partner_id in m and a.company_id == f.company_id
+                )
+            )
+
+    @api.depends("course_id")
+    def _compute_teacher_id(self):
+        for feedback in self:
+            if feedback.course_id.teacher_ids and (
+                feedback.teacher_id not in feedback.course_id.teacher_ids
+            ):
+                feedback.teacher_id = feedback.course_id.teacher_ids[:1]
+
+    @api.depends("priority", "category_id", "company_id")
+    def _compute_sla_id(self):
+        Sla = self.env["training.feedback.sla"]
+        for feedback in self:
+            feedback.sla_id = Sla._find(
+                feedback.priority, feedback.category_id, feedback.company_id
+            )
+
+    @api.depends("ack_date", "ack_deadline", "resolve_deadline", "sla_id.warning_hours")
+    def _compute_sla_deadline(self):
+        for feedback in self:
+            deadline = (
+                feedback.resolve_deadline
+                if feedback.ack_date
+                else feedback.ack_deadline
+            )
+            feedback.sla_deadline = deadline
+            feedback.sla_warning_date = deadline and deadline - timedelta(
+                hours=feedback.sla_id.warning_hours
+            )
+
+    @api.depends("action_ids.state")
+    def _compute_action_open_count(self):
+        for feedback in self:
+            feedback.action_open_count = len(
+                feedback.action_ids.filtered(lambda a: a.state == "open")
+            )
+
+    @api.depends("rating_last_value")
+    def _compute_rating_score(self):
+        for feedback in self:
+            feedback.rating_score = feedback.rating_last_value
+
+    def _compute_access_url(self):
+        for feedback in self:
+            feedback.access_url = f"/my/feedback/{feedback.id}"
+
+    @api.depends("reference", "name")
+    def _compute_display_name(self):
+        for feedback in self:
+            feedback.display_name = (
+                f"{feedback.reference} {feedback.name or ''}".strip()
+            )
+
+    # -- constraints ---------------------------------------------------------------
+
+    @api.constrains("channel", "scan", "is_anonymous")
+    def _check_channel(self):
+        for feedback in self:
+            if feedback.channel == "paper" and not feedback.scan:
+                raise ValidationError(
+                    self.env._("Attach the scanned form of a paper feedback form.")
+                )
+
+    @api.constrains("channel", "student_ids")
+    def _check_meeting(self):
+        for feedback in self:
+            if feedback.channel == "meeting" and not feedback.student_ids:
+                raise ValidationError(
+                    self.env._(
+                        "A student-representative meeting ticket needs the students "
+                        "it speaks for."
+                    )
+                )
+
+    # -- CRUD ----------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("reference", self.env._("New")) == self.env._("New"):
+                vals["reference"] = self.env["ir.sequence"].next_by_code(
+                    "training.feedback"
+                ) or self.env._("New")
+        feedbacks = super().create(vals_list)
+        for feedback in feedbacks:
+            if feedback.partner_id:
+                feedback.message_subscribe(partner_ids=feedback.partner_id.ids)
+            if not feedback.user_id and feedback.category_id.user_id:
+                feedback.user_id = feedback.category_id.user_id
+        feedbacks._start_sla()
+        feedbacks._sync_archive_deadlines()
+        return feedbacks
+
+    def write(self, vals):
+        if SERVICE_FIELDS & set(vals):
+            self._check_service_team()
+        res = super().write(vals)
+        if {"submitter_id", "student_ids", "is_anonymous"} & set(vals):
+            for feedback in self.filtered("partner_id"):
+                feedback.message_subscribe(partner_ids=feedback.partner_id.ids)
+            self._sync_archive_deadlines()
+        if vals.get("user_id"):
+            self._subscribe_owner()
+        if "shared_user_ids" in vals:
+            self.message_subscribe(partner_ids=self.shared_user_ids.partner_id.ids)
+        return res
+
+    def _subscribe_owner(self):
+        for feedback in self.filtered("user_id"):
+            feedback.message_subscribe(partner_ids=feedback.user_id.partner_id.ids)
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """E-mail in (FB-01): the sender becomes the student when known."""
+        values = dict(custom_values or {})
+        values.setdefault("name", msg_dict.get("subject") or self.env._("No Subject"))
+        values.setdefault("channel", "email")
+        author_id = msg_dict.get("author_id")
+        if author_id:
+            values.setdefault("submitter_id", author_id)
+        feedback = super().message_new(msg_dict, custom_values=values)
+        # The body is also in the chatter; copy it where the team works on it.
+        feedback.description = msg_dict.get("body")
+        return feedback
+
+    def _message_post_after_hook(self, message, msg_values):
+        """The student's answer (e-mail or portal) restarts a paused SLA clock."""
+        res = super()._message_post_after_hook(message, msg_values)
+        if (
+            self.waiting
+            and message.message_type in ("email", "comment")
+            and message.author_id
+            and message.author_id == self.sudo().submitter_id
+        ):
+            self.sudo().action_resume()
+        return res
+
+    def _rating_get_partner(self):
+        return self.sudo().submitter_id
+
+    def _rating_get_operator(self):
+        return self.user_id.partner_id
+
+    # -- SLA (FB-04) ---------------------------------------------------------------
+
+    def _sla_calendar(self):
+        self.ensure_one()
+        return self.company_id.resource_calendar_id
+
+    def _sla_add(self, start, hours):
+        """``start`` plus ``hours`` of target, on the working calendar if any.
+
+        On a calendar, 24 h of target are one working day (``hours_per_day``)."""
+        self.ensure_one()
+        calendar = self._sla_calendar()
+        if not calendar:
+            return start + timedelta(hours=hours)
+        working_hours = hours * (calendar.hours_per_day or 8.0) / 24.0
+        due = calendar.plan_hours(
+            working_hours, pytz.utc.localize(start), compute_leaves=True
+        )
+        return due.astimezone(pytz.utc).replace(tzinfo=None)
+
+    def _sla_remaining(self, start, deadline):
+        """Target time (in ``_sla_add`` hours) left from ``start`` to ``deadline``."""
+        self.ensure_one()
+        calendar = self._sla_calendar()
+        if not calendar:
+            return (deadline - start).total_seconds() / 3600.0
+        if deadline <= start:
+            return 0.0
+        working = calendar.get_work_hours_count(
+            pytz.utc.localize(start), pytz.utc.localize(deadline), compute_leaves=True
+        )
+        return working * 24.0 / (calendar.hours_per_day or 8.0)
+
+    def _start_sla(self):
+        for feedback in self.filtered("sla_id"):
+            start = feedback.received_date
+            feedback.write(
+                {
+                    "ack_deadline": feedback._sla_add(start, feedback.sla_id.ack_hours),
+                    "resolve_deadline": feedback._sla_add(
+                        start, feedback.sla_id.resolve_hours
+                    ),
+                    "sla_state": "ok",
+                    "sla_escalated": False,
+                }
+            )
+
+    def _update_sla_state(self, now=None):
+        """Recompute ``sla_state`` of open tickets; return {ticket: new state} for the
+        tickets whose state got worse than their last escalation."""
+        now = now or fields.Datetime.now()
+        worse = {}
+        order = [False, "at_risk", "breached"]
+        for feedback in self:
+            if feedback.state not in SLA_OPEN_STATES or not feedback.sla_deadline:
+                continue
+            if feedback.waiting:
+                feedback.sla_state = "paused"
+                continue
+            if now > feedback.sla_deadline:
+                state = "breached"
+            elif now >= feedback.sla_warning_date:
+                state = "at_risk"
+            else:
+                state = "ok"
+            feedback.sla_state = state
+            if state != "ok" and order.index(state) > order.index(
+                feedback.sla_escalated
+            ):
+                worse[feedback] = state
+        return worse
+
+    def action_wait(self):
+        """Stop the service-level clock while the team waits for the student."""
+        for feedback in self:
+            if feedback.state not in SLA_OPEN_STATES:
+                raise UserError(
+                    self.env._("Only an open ticket can wait for the student.")
+                )
+        self._owner_write(
+            {
+                "waiting": True,
+                "waiting_since": fields.Datetime.now(),
+                "sla_state": "paused",
+            }
+        )
+
+    def action_resume(self):
+        """Restart the clock: the deadlines move by the time spent waiting."""
+        now = fields.Datetime.now()
+        for feedback in self.filtered("waiting"):
+            vals = {"waiting": False, "waiting_since": False}
+            since = feedback.waiting_since
+            for fname in ("ack_deadline", "resolve_deadline"):
+                deadline = feedback[fname]
+                if not deadline or (fname == "ack_deadline" and feedback.ack_date):
+                    continue
+                left = feedback._sla_remaining(since, deadline)
+                vals[fname] = feedback._sla_add(now, left)
+            vals.update(sla_state="ok", sla_escalated=False)
+            feedback._owner_write(vals)
+            feedback._update_sla_state(now)
+
+    @api.model
+    def _cron_escalate(self):
+        """Escalate tickets about to breach or breaching their service level (FB-04).
+
+        Each level (about to breach, breached) of a deadline is escalated once: an
+        activity for the service manager, the flag ``sla_escalated`` and a chatter
+        note. Running it again sends nothing new: an escalated ticket leaves the
+        domain until it gets worse. Works in batches and reports the progress.
+        """
+        now = fields.Datetime.now()
+        domain = [
+            ("state", "in", SLA_OPEN_STATES),
+            ("waiting", "=", False),
+            ("sla_deadline", "!=", False),
+            "|",
+            "&",
+            ("sla_escalated", "=", False),
+            ("sla_warning_date", "<=", now),
+            "&",
+            ("sla_escalated", "!=", "breached"),
+            ("sla_deadline", "<", now),
+        ]
+        tickets = self.search(domain, limit=CRON_BATCH)
+        worse = tickets._update_sla_state(now)
+        activity_type = self.env.ref("training_feedback.mail_activity_type_escalation")
+        labels = dict(self._fields["sla_state"]._description_selection(self.env))
+        for feedback, state in worse.items():
+            body = self.env._(
+                "Service level %(state)s: due %(deadline)s.",
+                state=labels[state],
+                deadline=fields.Datetime.to_string(feedback.sla_deadline),
+            )
+            manager = feedback._escalation_user()
+            if manager:
+                feedback.activity_schedule(
+                    activity_type_id=activity_type.id,
+                    summary=self.env._(
+                        "%(ref)s: %(state)s",
+                        ref=feedback.reference,
+                        state=labels[state],
+                    ),
+                    note=body,
+                    user_id=manager.id,
+                    date_deadline=fields.Date.context_today(self),
+                )
+            feedback.message_post(body=body, subtype_xmlid="mail.mt_note")
+            feedback.sla_escalated = state
+        self.env["ir.cron"]._notify_progress(
+            done=len(tickets), remaining=self.search_count(domain)
+        )
+
+    def _escalation_user(self):
+        self.ensure_one()
+        return self.company_id.training_feedback_manager_id
+
+    # -- archive link (FB-09, ARC-05) ----------------------------------------------
+
+    def _sync_archive_deadlines(self):
+        """Record the ticket in the archives of its students (FB-09).
+
+        ARC-05 asks complaints to be recorded in the archive within 24 h (one working
+        day): the deadline is created when the ticket about a student arrives and is
+        met the moment the ticket is linked to the archive, which is when the ticket
+        is saved with its student; a student linked later is recorded late.
+        """
+        Deadline = self.env["training.archive.deadline"].sudo()
+        specs = []
+        for feedback in self:
+            for archive in feedback.archive_ids:
+                specs.append(
+                    {
+                        "kind": "feedback",
+                        "archive_id": archive.id,
+                        "feedback_id": feedback.id,
+                        "start": feedback.received_date,
+                        "user_id": (feedback.user_id or archive.user_id).id,
+                    }
+                )
+        Deadline._create_missing(specs)
+        Deadline.search(
+            [
+                ("feedback_id", "in", self.ids),
+                ("state", "in", ("open", "overdue")),
+            ]
+        ).filtered(lambda d: d.archive_id in d.feedback_id.archive_ids)._mark_done()
+
+    # -- workflow (FB-03 … FB-06) --------------------------------------------------
+
+    def _check_service_team(self):
+        if self.env.su or self.env.user.has_group(SERVICE_GROUP):
+            return
+        raise AccessError(
+            self.env._("Only the customer service team can do this on a ticket.")
+        )
+
+    def _owner_write(self, vals):
+        """Write workflow fields for the owner's own steps (see SERVICE_FIELDS)."""
+        self.check_access("write")
+        return self.sudo().write(vals)
+
+    def _check_state(self, allowed, action):
+        for feedback in self:
+            if feedback.state not in allowed:
+                raise UserError(
+                    self.env._(
+                        "%(ref)s cannot be %(action)s in its current state.",
+                        ref=feedback.reference,
+                        action=action,
+                    )
+                )
+
+    def action_review(self):
+        """The service team takes the ticket up for validity review (FB-03)."""
+        self._check_service_team()
+        self._check_state(("new",), self.env._("reviewed"))
+        self.write({"state": "review"})
+
+    def action_set_invalid(self):
+        """Invalid after review: the reason is kept on the ticket (FB-03)."""
+        self._check_service_team()
+        self._check_state(("new", "review"), self.env._("declared invalid"))
+        for feedback in self:
+            if not (feedback.invalid_reason or "").strip():
+                raise UserError(
+                    self.env._(
+                        "Write down why %s is invalid before declaring it invalid.",
+                        feedback.reference,
+                    )
+                )
+        self.write({"state": "invalid", "sla_state": "met"})
+        self.activity_unlink(["training_feedback.mail_activity_type_escalation"])
+
+    def action_merge_into(self, master):
+        """Merge these duplicates into ``master`` (FB-03): students, courses and the
+        details are added to it; the duplicates become invalid and point to it."""
+        master.ensure_one()
+        self._check_service_team()
+        self._check_state(("new", "review"), self.env._("merged"))
+        if master in self or master.state in ("closed", "invalid"):
+            raise UserError(self.env._("Merge into another ticket that is still open."))
+        for duplicate in self:
+            master.student_ids |= duplicate.student_ids | duplicate.partner_id
+            master.course_ids |= (duplicate.course_ids | duplicate.course_id) - (
+                master.course_id
+            )
+            master.message_post(
+                body=Markup("<p>%s</p>%s")
+                % (
+                    self.env._("Merged duplicate %s:", duplicate.reference),
+                    duplicate.description or "",
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            duplicate.write(
+                {
+                    "state": "invalid",
+                    "duplicate_of_id": master.id,
+                    "sla_state": "met",
+                    "invalid_reason": self.env._("Duplicate of %s.", master.reference),
+                }
+            )
+        # The merged students follow the master ticket.
+        if master.partner_id:
+            master.message_subscribe(partner_ids=master.partner_id.ids)
+
+    def action_merge(self):
+        """Merge this duplicate into the ticket set in "Duplicate Of" (FB-03)."""
+        self.ensure_one()
+        if not self.duplicate_of_id:
+            raise UserError(self.env._("Choose the ticket this one duplicates."))
+        self.action_merge_into(self.duplicate_of_id)
+
+    def action_plan(self):
+        """Valid: the handling plan and its owner are set and the student is told
+        (FB-03, FB-04). This meets the response target."""
+        self._check_service_team()
+        self._check_state(("new", "review"), self.env._("planned"))
+        for feedback in self:
+            if not tools.html2plaintext(feedback.plan or "").strip():
+                raise UserError(
+                    self.env._("Write the handling plan of %s.", feedback.reference)
+                )
+            if not feedback.user_id:
+                raise UserError(self.env._("Name the owner of %s.", feedback.reference))
+        now = fields.Datetime.now()
+        # The response target is met; the resolution target starts its escalations.
+        self.write(
+            {
+                "state": "planned",
+                "validated_date": now,
+                "ack_date": now,
+                "sla_escalated": False,
+            }
+        )
+        for feedback in self:
+            feedback._notify_student(
+                self.env._("Your feedback %s is being handled", feedback.reference),
+                feedback.plan,
+            )
+        self._update_sla_state(now)
+        self._reward()
+
+    def _reward(self):
+        """FB-10: thank the student of valid feedback as the institution chose: a
+        coupon of a loyalty program (e-mailed by the program) or a note on the
+        archive. Once per ticket; anonymous students are not rewarded, a reward would
+        tell who they are."""
+        for feedback in self.filtered(
+            lambda f: (
+                not f.is_anonymous
+                and f.partner_id
+                and not f.reward_note
+                and f.company_id.training_feedback_reward != "none"
+            )
+        ):
+            company = feedback.company_id
+            if company.training_feedback_reward == "coupon":
+                program = company.training_feedback_reward_program_id
+                if not program:
+                    continue
+                card = (
+                    self.env["loyalty.card"]
+                    .sudo()
+                    .create(
+                        {
+                            "program_id": program.id,
+                            "partner_id": feedback.partner_id.id,
+                            "points": company.training_feedback_reward_points,
+                        }
+                    )
+                )
+                note = self.env._(
+                    "Coupon %(code)s of %(program)s.",
+                    code=card.code,
+                    program=program.name,
+                )
+                feedback.reward_card_id = card
+            else:
+                note = company.training_feedback_reward_note or self.env._(
+                    "Thank you for your feedback."
+                )
+            feedback.reward_note = note
+            body = self.env._(
+                "Reward for valid feedback %(ref)s: %(note)s",
+                ref=feedback.reference,
+                note=note,
+            )
+            for archive in feedback.archive_ids.sudo():
+                archive.message_post(body=body, subtype_xmlid="mail.mt_note")
+            feedback.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def action_start(self):
+        """The owner starts the follow-up actions (FB-05)."""
+        self._check_state(("planned",), self.env._("started"))
+        self._owner_write({"state": "progress"})
+
+    def action_resolve(self):
+        """Send the result to the student (FB-06): e-mail or SMS, and on the portal;
+        the student is asked to rate the handling."""
+        self._check_state(("planned", "progress"), self.env._("resolved"))
+        for feedback in self:
+            if not tools.html2plaintext(feedback.result or "").strip():
+                raise UserError(
+                    self.env._("Write the result of %s.", feedback.reference)
+                )
+            if feedback.action_open_count:
+                raise UserError(
+                    self.env._(
+                        "%s still has open follow-up actions.", feedback.reference
+                    )
+                )
+        now = fields.Datetime.now()
+        self._owner_write(
+            {
+                "state": "resolved",
+                "result_date": now,
+                "sla_state": "met",
+                "waiting": False,
+            }
+        )
+        template = self.env.ref("training_feedback.mail_template_feedback_rating")
+        for feedback in self:
+            feedback._notify_student(
+                self.env._("Result of your feedback %s", feedback.reference),
+                feedback.result,
+            )
+            if feedback.sudo().submitter_id.email and not feedback.is_anonymous:
+                feedback.rating_send_request(template, force_send=False)
+        self.activity_unlink(["training_feedback.mail_activity_type_escalation"])
+
+    def action_close(self):
+        self._check_service_team()
+        self._check_state(("resolved",), self.env._("closed"))
+        self.write({"state": "closed", "closed_date": fields.Datetime.now()})
+
+    def action_reopen(self):
+        """Back to review, e.g. after a low rating (FB-06)."""
+        self._check_service_team()
+        self._check_state(("resolved", "closed"), self.env._("reopened"))
+        self.write({"state": "review", "closed_date": False, "result_date": False})
+
+    def _notify_student(self, subject, body):
+        """Tell the student, by e-mail or SMS; the portal shows the ticket anyway.
+
+        An anonymous submitter gets a private notification, never a chatter message
+        or a follower entry others could read."""
+        self.ensure_one()
+        student = self.sudo().submitter_id
+        if not student:
+            return
+        text = tools.html2plaintext(body or "")
+        if self.contact_by == "sms" and (student.mobile or student.phone):
+            if self.is_anonymous:
+                # Queued, sent by the SMS cron; no chatter trace of the recipient.
+                self.env["sms.sms"].sudo().create(
+                    {
+                        "number": student.mobile or student.phone,
+                        "partner_id": student.id,
+                        "body": f"{subject}\n{text}",
+                    }
+                )
+            else:
+                self._message_sms(f"{subject}\n{text}", partner_ids=student.ids)
+            return
+        if self.is_anonymous:
+            self.sudo().message_notify(
+                partner_ids=student.ids,
+                subject=subject,
+                body=body,
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+        else:
+            self.message_post(
+                subject=subject,
+                body=body,
+                partner_ids=student.ids,
+                subtype_xmlid="mail.mt_comment",
+                message_type="comment",
+            )
+
+    def rating_apply(
+        self,
+        rate,
+        token=None,
+        rating=None,
+        feedback=None,
+        subtype_xmlid=None,
+        notify_delay_send=False,
+    ):
+        """The student rates the handling (FB-06): a low rating reopens the ticket for
+        review, any other closes it."""
+        res = super().rating_apply(
+            rate,
+            token=token,
+            rating=rating,
+            feedback=feedback,
+            subtype_xmlid=subtype_xmlid,
+            notify_delay_send=notify_delay_send,
+        )
+        low = self.company_id.training_feedback_low_rating
+        if self.state in ("resolved", "closed"):
+            if rate <= low:
+                self.action_reopen()
+                self.message_post(
+                    body=self.env._(
+                        "Low rating (%(rate)s/5): reopened for review.", rate=rate
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+            elif self.state == "resolved":
+                self.action_close()
+        return res
+
+    @api.model
+    def _cron_close_resolved(self):
+        """Close resolved tickets the student did not rate in time (FB-06).
+
+        The delay is the company's; closed tickets leave the domain, so a second run
+        closes nothing more and an interrupted run resumes where it stopped."""
+        now = fields.Datetime.now()
+        companies = self.env["res.company"].search(
+            [("training_feedback_close_days", ">", 0)]
+        )
+        domain = expression.OR(
+            [
+                [
+                    ("company_id", "=", company.id),
+                    (
+                        "result_date",
+                        "<=",
+                        now - timedelta(days=company.training_feedback_close_days),
+                    ),
+                ]
+                for company in companies
+            ]
+        )
+        domain = expression.AND([[("state", "=", "resolved")], domain])
+        todo = self.search(domain, limit=CRON_BATCH)
+        todo.write({"state": "closed", "closed_date": now})
+        self.env["ir.cron"]._notify_progress(
+            done=len(todo), remaining=self.search_count(domain)
+        )
+
+    def action_announce(self):
+        """Announce the major change to every student of the course and ask their
+        opinion (FB-05); the answers come back on ``opinion_ids``. Students already
+        asked are not asked again."""
+        self.ensure_one()
+        self._check_service_team()
+        self._check_state(("planned", "progress"), self.env._("announced"))
+        if not tools.html2plaintext(self.announcement or "").strip():
+            raise UserError(self.env._("Write the announcement first."))
+        courses = self.course_id | self.course_ids
+        if not courses:
+            raise UserError(self.env._("Set the course concerned first."))
+        students = (
+            self.env["training.enrollment"]
+            .sudo()
+            .search([("course_id", "in", courses.ids), ("state", "=", "active")])
+            .partner_id
+        )
+        if not students:
+            raise UserError(self.env._("Nobody is enrolled in the course."))
+        asked = self.opinion_ids.partner_id
+        opinions = (
+            self.env["training.feedback.opinion"]
+            .sudo()
+            .create(
+                [
+                    {"feedback_id": self.id, "partner_id": student.id}
+                    for student in students - asked
+                ]
+            )
+        )
+        template = self.env.ref("training_feedback.mail_template_feedback_announcement")
+        for opinion in opinions:
+            template.sudo().send_mail(
+                opinion.id, email_layout_xmlid="mail.mail_notification_light"
+            )
+        self.announce_date = fields.Datetime.now()
+        self.message_post(
+            body=Markup("<p>%s</p>%s")
+            % (
+                self.env._(
+                    "Change announced to %s students, their opinion asked:",
+                    len(opinions),
+                ),
+                self.announcement,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def action_share_with_teacher(self):
+        """The service team lets the teacher concerned read this ticket."""
+        self.ensure_one()
+        self._check_service_team()
+        if not self.teacher_id:
+            raise UserError(self.env._("Set the teacher concerned first."))
+        self.shared_user_ids |= self.teacher_id
+        self.message_subscribe(partner_ids=self.teacher_id.partner_id.ids)
+
+    # -- portal --------------------------------------------------------------------
+
+    def _get_portal_return_action(self):
+        return self.env.ref("training_feedback.training_feedback_action")
+
+    def _portal_submit_values(self, partner, values):
+        """Values of a ticket submitted by ``partner`` on the portal (FB-01)."""
+        return {
+            "name": values["name"],
+            "description": tools.plaintext2html(values.get("description") or ""),
+            "category_id": values["category_id"],
+            "course_id": values.get("course_id") or False,
+            "kind": values.get("kind") or "complaint",
+            "priority": "1" if values.get("urgent") else "0",
+            "contact_by": values.get("contact_by") or "email",
+            "is_anonymous": bool(values.get("anonymous")),
+            "submitter_id": partner.id,
+            "channel": "portal",
+        }

@@ -1,0 +1,2 @@
+from . import training_feedback_report
+from . import training_feedback_review_xlsx

@@ -1,0 +1,125 @@
+import io
+
+from openpyxl import load_workbook
+
+from odoo.tests import freeze_time, tagged
+
+from .common import TrainingFeedbackCommon
+
+
+@tagged("post_install", "-at_install")
+class TestFeedbackAnalysis(TrainingFeedbackCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write(
+            {
+                "training_feedback_problem_days": 90,
+                "training_feedback_problem_min": 4,
+                "training_feedback_problem_share": 60.0,
+                "training_feedback_problem_rating": 2.5,
+            }
+        )
+
+    def _tickets(self, count, kind="complaint", course=None, rating=0, **vals):
+        tickets = self.Feedback
+        for _i in range(count):
+            ticket = self._phone_ticket(
+                kind=kind, course_id=(course or self.course_a).id, **vals
+            )
+            if rating:
+                # As the rating link of the result e-mail does.
+                token = ticket.sudo()._rating_get_access_token()
+                ticket.sudo().rating_apply(rating, token=token)
+            tickets |= ticket
+        return tickets
+
+    @freeze_time("2026-05-04 02:00:00")
+    def test_problem_detection_thresholds(self):
+        """FB-07: a course (and its teacher) whose complaint share crosses the
+        threshold with the minimum number of tickets is flagged and the service
+        manager gets an activity, once however often the detection runs; under the
+        minimum sample nothing is flagged; a low average rating flags too."""
+        self._tickets(3)  # English A1: 3 complaints, under the minimum of 4
+        self._tickets(3, kind="praise", course=self.course_b, rating=2)
+        Problem = self.env["training.feedback.problem"]
+        Problem._cron_detect()
+        self.assertFalse(Problem.search([]))
+
+        self._tickets(1, kind="suggestion")  # 3 of 4 complaints = 75 %
+        self._tickets(1, kind="praise", course=self.course_b, rating=1)
+        for _run in range(2):
+            Problem._cron_detect()
+            problems = Problem.search([])
+            # English A1 and its teacher (complaints), French A1 and its teacher
+            # (ratings).
+            self.assertEqual(len(problems), 4)
+        course_a = problems.filtered(lambda p: p.course_id == self.course_a)
+        self.assertEqual(course_a.feedback_count, 4)
+        self.assertEqual(course_a.negative_share, 75.0)
+        self.assertIn("75% complaints", course_a.reason)
+        course_b = problems.filtered(lambda p: p.course_id == self.course_b)
+        self.assertAlmostEqual(course_b.rating, 1.75)
+        self.assertEqual(
+            problems.filtered(lambda p: p.subject == "teacher").teacher_id,
+            self.user_teacher | self.user_teacher2,
+        )
+        self.assertEqual(len(course_a.activity_ids), 1)
+        self.assertEqual(course_a.activity_ids.user_id, self.user_service_manager)
+        # Handled: a new detection is a new problem.
+        course_a.with_user(self.user_service_manager).action_done()
+        Problem._cron_detect()
+        self.assertEqual(len(Problem.search([("course_id", "=", self.course_a.id)])), 2)
+
+    def test_process_review_and_year_end_report(self):
+        """FB-07, FB-08: on 1 January the scheduled action creates the half-year
+        process review and the year-end report with an activity for the service
+        manager, once; the year-end report compares the year with the one before
+        and prints as PDF and as xlsx."""
+        with freeze_time("2024-06-03 02:00:00"):
+            self._tickets(2, kind="complaint", rating=2)
+        with freeze_time("2025-03-03 02:00:00"):
+            self._tickets(3, kind="complaint", rating=4)
+            self._tickets(
+                1,
+                kind="praise",
+                course=self.course_b,
+                category_id=self.cat_facilities.id,
+            )
+        Review = self.env["training.feedback.review"]
+        with freeze_time("2026-01-01 02:00:00"):
+            Review._cron_process_review()
+            Review._cron_process_review()
+        reviews = Review.search([])
+        self.assertEqual(sorted(reviews.mapped("kind")), ["half", "year"])
+        year = reviews.filtered(lambda r: r.kind == "year")
+        self.assertEqual(str(year.date_from), "2025-01-01")
+        self.assertEqual(len(year.activity_ids), 1)
+        self.assertEqual(year.activity_ids.user_id, self.user_service_manager)
+        self.assertIn("Tickets", year.activity_ids.note)
+        figures = year._get_figures()
+        self.assertEqual(figures["current"]["count"], 4)
+        self.assertEqual(figures["previous"]["count"], 2)
+        self.assertAlmostEqual(figures["current"]["rating"], 4.0)
+        self.assertAlmostEqual(figures["rating_change"], 2.0)
+        self.assertEqual(figures["categories"][0]["name"], "Teaching Staff")
+        self.assertEqual(figures["courses"][0]["complaints"], 3)
+
+        Report = self.env["ir.actions.report"].with_user(self.user_service_manager)
+        pdf, kind = Report._render_qweb_html(
+            "training_feedback.review_document", year.ids
+        )
+        self.assertIn(b"Teaching Staff", pdf)
+        content, kind = Report._render("training_feedback.review_xlsx", year.ids)
+        self.assertEqual(kind, "xlsx")
+        sheet = load_workbook(io.BytesIO(content)).active
+        self.assertEqual(sheet["A1"].value, year.name)
+        self.assertEqual(sheet["A4"].value, "Tickets")
+        self.assertEqual(sheet["B4"].value, 4)
+        self.assertEqual(sheet["C4"].value, 2)
+        self.assertEqual(sheet["B6"].value, 4)
+        self.assertEqual(sheet["B7"].value, 2)
+        self.assertEqual(sheet["A11"].value, "Category")
+        self.assertEqual(sheet["A12"].value, "Teaching Staff")
+        self.assertEqual(sheet["B12"].value, 3)
+        self.assertEqual(sheet["C12"].value, 2)

@@ -1,0 +1,16 @@
+from odoo import models
+
+
+class IrActionsReport(models.Model):
+    _inherit = "ir.actions.report"
+
+    def _render_qweb_html(self, report_ref, docids, data=None):
+        """A printed report of archive data is a read (ARC-11): PDF rendering comes
+        through here too, once per print."""
+        report = self._get_report(report_ref)
+        Model = self.env.get(report.model)
+        if docids and Model is not None and hasattr(Model, "_training_log_read"):
+            Model.browse(docids)._training_log_read(
+                None, "report", parts=Model._training_log_report_parts()
+            )
+        return super()._render_qweb_html(report_ref, docids, data=data)

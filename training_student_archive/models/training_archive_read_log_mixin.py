@@ -1,0 +1,112 @@
+from odoo import api, models
+
+ARCHIVIST_GROUP = "training_student_archive.training_student_archive_group_archivist"
+# Fields whose reading discloses nothing about the student.
+NEUTRAL_FIELDS = {"id", "display_name"}
+# Context keys: the call is already logged / the channel of the outer call.
+LOGGED = "training_access_logged"
+CHANNEL = "training_read_channel"
+
+
+class TrainingArchiveReadLogMixin(models.AbstractModel):
+    """Logs the reads of the models holding archive data (ARC-11).
+
+    Each entry point a person reads through (``web_read`` of a form,
+    ``web_search_read`` of a list or kanban, RPC ``read`` and ``search_read``,
+    ``export_data``; reports and downloads hook in ``ir.actions.report`` and
+    ``ir.binary``) logs once, then marks the context so the nested reads of the same
+    call (x2many lines of a form, ``read`` under ``web_read``) do not log again. The
+    overrides are not ``@api.readonly``: the web client then calls them on a
+    read/write cursor, which the INSERT needs.
+    """
+
+    _name = "training.archive.read.log.mixin"
+    _description = "Archive Read Log Mixin"
+
+    # Part of the archive the model's data belongs to (training.archive.part code).
+    _training_log_part = "registration"
+    # Fields of the model that belong to another part than the model's own.
+    _training_log_field_parts = {}
+
+    def _training_log_archives(self):
+        return self.sudo().archive_id
+
+    def _training_log_parts(self, fnames):
+        if not fnames:  # every field: every part the model holds
+            return {self._training_log_part, *self._training_log_field_parts.values()}
+        return {
+            self._training_log_field_parts.get(
+                fname.split("/")[0], self._training_log_part
+            )
+            for fname in fnames
+        }
+
+    def _training_log_report_parts(self):
+        return {self._training_log_part}
+
+    def _training_log_read(self, fnames, channel, parts=None):
+        """Log the read of ``self`` if a staff member outside the archivist group
+        reads archive data; return ``self`` marked as logged."""
+        if (
+            not self
+            or self.env.su
+            or self.env.context.get(LOGGED)
+            or (fnames and set(fnames) <= NEUTRAL_FIELDS)
+        ):
+            return self
+        user = self.env.user
+        if user.share or user.has_group(ARCHIVIST_GROUP):
+            return self
+        archives = self._training_log_archives()
+        if archives:
+            self.env["training.archive.access.log"]._log_reads(
+                archives, parts or self._training_log_parts(fnames), channel
+            )
+        return self.with_context(**{LOGGED: True})
+
+    def read(self, fields=None, load="_classic_read"):
+        records = self._training_log_read(fields, self.env.context.get(CHANNEL, "read"))
+        return super(TrainingArchiveReadLogMixin, records).read(fields, load=load)
+
+    def web_read(self, specification):
+        records = self._training_log_read(
+            list(specification), self.env.context.get(CHANNEL, "form")
+        )
+        return super(TrainingArchiveReadLogMixin, records).web_read(specification)
+
+    @api.model
+    def web_search_read(
+        self, domain, specification, offset=0, limit=None, order=None, count_limit=None
+    ):
+        return super(
+            TrainingArchiveReadLogMixin, self.with_context(**{CHANNEL: "list"})
+        ).web_search_read(
+            domain,
+            specification,
+            offset=offset,
+            limit=limit,
+            order=order,
+            count_limit=count_limit,
+        )
+
+    @api.model
+    def search_read(
+        self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs
+    ):
+        rows = super().search_read(
+            domain=domain,
+            fields=fields,
+            offset=offset,
+            limit=limit,
+            order=order,
+            **read_kwargs,
+        )
+        if rows:
+            self.browse([row["id"] for row in rows])._training_log_read(
+                fields, self.env.context.get(CHANNEL, "search_read")
+            )
+        return rows
+
+    def export_data(self, fields_to_export):
+        records = self._training_log_read(fields_to_export, "export")
+        return super(TrainingArchiveReadLogMixin, records).export_data(fields_to_export)
