@@ -7,6 +7,12 @@
     "author": "Training Suite Authors",
     "website": "https://github.com/training-suite/training",
     "license": "AGPL-3",
-    "depends": ["training_student_archive"],
+    # l10n_cn: the refund tests also run on China's chart of accounts, in CNY.
+    "depends": [
+        "training_student_archive",
+        "training_feedback",
+        "training_retention",
+        "l10n_cn",
+    ],
     "installable": True,
 }

@@ -40,7 +40,10 @@ class TestQuarterlyAudit(TrainingArchiveCommon):
 
         Audit = self.env["training.archive.audit"]
         Audit._cron_quarterly_audit()
-        audit = Audit.search([("quarter", "=", "2025-Q2")])
+        # one audit per company and quarter; other companies (demo data) have theirs
+        audit = Audit.search(
+            [("quarter", "=", "2025-Q2"), ("company_id", "=", self.company.id)]
+        )
         self.assertEqual(len(audit), 1)
         # the database may hold other archives (demo data): look at ours
         active = self.env["training.student.archive"].search_count(
@@ -70,5 +73,8 @@ class TestQuarterlyAudit(TrainingArchiveCommon):
         )
         self.assertEqual(len(activities), 1)
 
+        audits = Audit.search_count([("quarter", "=", "2025-Q2")])
+        audit_activities = len(audit.activity_ids)
         Audit._cron_quarterly_audit()
-        self.assertEqual(Audit.search_count([("quarter", "=", "2025-Q2")]), 1)
+        self.assertEqual(Audit.search_count([("quarter", "=", "2025-Q2")]), audits)
+        self.assertEqual(len(audit.activity_ids), audit_activities)

@@ -68,13 +68,14 @@ class TestBackup(TransactionCase):
                 )
                 self.assertEqual(cr.fetchall(), [(number, f"Backup Student {number}")])
         finally:
-            with self.registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                env["training.student.archive"].browse(ids[0]).unlink()
-                env["res.partner"].browse(ids[1]).unlink()
+            # First the restored database, whatever happens to the data clean-up.
             # db.exp_drop only drops the databases the server lists: drop it here.
             sql_db.close_db(restored)
             with closing(sql_db.db_connect("postgres").cursor()) as cr:
                 cr._cnx.autocommit = True
                 db._drop_conn(cr, restored)
                 cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(restored)))
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["training.student.archive"].browse(ids[0]).unlink()
+                env["res.partner"].browse(ids[1]).unlink()

@@ -1,0 +1,26 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    training_violation_threshold = fields.Integer(
+        string="Uncorrected Violations Before a Case",
+        default=3,
+        help="Number of uncorrected violations after which a disciplinary case is "
+        "proposed to management (RET-05). 0 disables the proposal.",
+    )
+    training_risk_absences = fields.Integer(
+        string="Absences in a Row Before a Retention Contact",
+        default=3,
+        help="A student who missed this many recorded lessons in a row shows a "
+        "tendency to leave: customer service gets an activity to contact them "
+        "(RET-12). 0 disables it.",
+    )
+    training_retention_user_id = fields.Many2one(
+        "res.users",
+        string="Retention Contact",
+        domain="[('share', '=', False)]",
+        help="Customer service officer who contacts students at risk of leaving "
+        "(default: the enrolment's salesperson).",
+    )
