@@ -6,3 +6,4 @@ from . import test_feedback_portal
 from . import test_feedback_survey_reward
 from . import test_feedback_analysis
 from . import test_ui
+from . import test_translation

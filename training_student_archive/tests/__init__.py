@@ -18,3 +18,4 @@ from . import test_audit
 from . import test_consent
 from . import test_backup
 from . import test_governance_access
+from . import test_query_budget
