@@ -234,6 +234,16 @@ def run(registry, scale_label):
         archive = env["training.student.archive"].search([], limit=1, order="id desc")
         archive_id, number = archive.id, archive.archive_number
         partner_id, name, phone = archive.partner_id.id, archive.name, archive.phone
+        # A teacher reading one of their students: the read log writes one row.
+        taught = env["training.enrollment"].search(
+            [("state", "=", "active"), ("course_id.teacher_ids", "!=", False)], limit=1
+        )
+        teacher_id = taught.course_id.teacher_ids[:1].id
+        taught_archive_id = taught.archive_id.id
+        # the form as the teacher's client gets it: without the fields of other roles
+        teacher_form = view_spec(
+            env(user=teacher_id), "training.student.archive", "form"
+        )
         archive_spec = view_spec(env, "training.student.archive", "list")
         archive_form = view_spec(env, "training.student.archive", "form")
         partner_spec = view_spec(env, "res.partner", "list")
@@ -271,32 +281,40 @@ def run(registry, scale_label):
     def chase_deadlines(env):
         return env["training.archive.deadline"]._cron_chase_deadlines()
 
-    partner_search = ("partner name search", name_search("res.partner", name))
-    # (operation, function, baseline label, baseline function)
+    def unlogged(fn):
+        """The same call with the read log off (as if already logged)."""
+        return lambda env: fn(env(context={"training_access_logged": True}))
+
+    archive_read = form_open(archive_model, archive_id, archive_form)
+    teacher_read = form_open(archive_model, taught_archive_id, teacher_form)
+    partner_search = ("partner name search", manager, name_search("res.partner", name))
+    # (operation, user, function, baseline label, baseline user, baseline function)
     ops = [
-        ("archive list, first page", list_page(archive_model, archive_spec),
-         "partner list", list_page("res.partner", partner_spec)),
-        ("archive form open", form_open(archive_model, archive_id, archive_form),
-         "partner form", form_open("res.partner", partner_id, partner_form)),
-        ("search by archive number", name_search(archive_model, number),
+        ("archive list, first page", manager, list_page(archive_model, archive_spec),
+         "partner list", manager, list_page("res.partner", partner_spec)),
+        ("archive form open", manager, archive_read,
+         "partner form", manager, form_open("res.partner", partner_id, partner_form)),
+        ("teacher opens an archive (read log on)", teacher_id, teacher_read,
+         "same, read log off", teacher_id, unlogged(teacher_read)),
+        ("search by archive number", manager, name_search(archive_model, number),
          *partner_search),
-        ("search archive by name", name_search(archive_model, name), *partner_search),
-        ("search archive by phone", name_search(archive_model, phone[-8:]),
+        ("search archive by name", manager, name_search(archive_model, name),
          *partner_search),
-        ("learning records by month (read_group)", records_by_month,
-         "enrolments by month (read_group)", enrolments_by_month),
-        ("cron: chase archive deadlines (1 batch)", chase_deadlines, None, None),
+        ("search archive by phone", manager, name_search(archive_model, phone[-8:]),
+         *partner_search),
+        ("learning records by month (read_group)", manager, records_by_month,
+         "enrolments by month (read_group)", manager, enrolments_by_month),
+        # Scheduled actions run as their cron's user, OdooBot.
+        ("cron: chase archive deadlines (1 batch)", SUPERUSER_ID, chase_deadlines,
+         None, None, None),
     ]  # fmt: skip
     rows = []
-    for label, fn, base_label, base_fn in ops:
-        # Scheduled actions run as their cron's user (OdooBot), the rest as the manager.
-        uid = SUPERUSER_ID if label.startswith("cron") else manager
+    for label, uid, fn, base_label, base_uid, base_fn in ops:
         ms, queries = measure(registry, uid, fn)
+        ratio = "-"
         if base_fn:
-            base_ms, _base_q = measure(registry, manager, base_fn)
-            ratio = f"{ms / base_ms:.2f} ({base_label})"
-        else:
-            ratio = "-"
+            base_ms, base_queries = measure(registry, base_uid, base_fn)
+            ratio = f"{ms / base_ms:.2f} ({base_label}, {base_queries} queries)"
         rows.append((label, scale_label, f"{ms:.1f}", str(queries), ratio))
     widths = [max(len(r[i]) for r in rows + [HEAD]) for i in range(len(HEAD))]
     for row in [HEAD, tuple("-" * w for w in widths), *rows]:
