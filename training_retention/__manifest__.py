@@ -12,6 +12,7 @@
         "training_student_archive",
         "base_tier_validation",
         "sms",
+        "loyalty",
     ],
     "data": [
         "security/ir.model.access.csv",
@@ -24,6 +25,7 @@
         "data/mail_template_data.xml",
         "data/training_arrears_step_data.xml",
         "data/ir_cron_data.xml",
+        "data/loyalty_program_data.xml",
         "report/training_refund_policy_report.xml",
         "views/training_attrition_reason_views.xml",
         "views/training_refund_policy_views.xml",
@@ -34,6 +36,7 @@
         "views/training_student_archive_views.xml",
         "views/training_enrollment_views.xml",
         "views/portal_templates.xml",
+        "views/res_config_settings_views.xml",
         "views/training_retention_menus.xml",
     ],
     "demo": [

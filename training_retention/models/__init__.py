@@ -11,3 +11,4 @@ from . import account_move
 from . import res_company
 from . import training_arrears_step
 from . import training_arrears_reminder
+from . import res_config_settings

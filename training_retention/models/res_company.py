@@ -24,3 +24,16 @@ class ResCompany(models.Model):
         help="Customer service officer who contacts students at risk of leaving "
         "(default: the enrolment's salesperson).",
     )
+    training_reenrol_program_id = fields.Many2one(
+        "loyalty.program",
+        string="Re-enrolment Discount Program",
+        domain="[('program_type', '=', 'coupons')]",
+        help="Coupon program whose coupons are given to students who leave for "
+        "force majeure, for a discount when they enrol again (RET-06).",
+    )
+    training_arrears_max_discount = fields.Float(
+        string="Max Arrears Discount (%)",
+        default=20.0,
+        help="Highest discount finance may offer on the outstanding amount of an "
+        "overdue enrolment invoice (RET-04).",
+    )

@@ -2,7 +2,8 @@ import logging
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_amount
 
 _logger = logging.getLogger(__name__)
 
@@ -43,6 +44,29 @@ class TrainingArrearsReminder(models.Model):
     case_id = fields.Many2one(
         "training.attrition.case", string="Arrears Case", readonly=True
     )
+    # Discount offer (RET-04): a share of the outstanding amount, credited when the
+    # student accepts.
+    discount_percent = fields.Float(
+        string="Offered Discount (%)",
+        tracking=True,
+        help="Discount finance offers on the outstanding amount of the invoice, at "
+        "most the company's maximum arrears discount.",
+    )
+    discount_amount = fields.Monetary(
+        string="Discount",
+        readonly=True,
+        copy=False,
+        currency_field="currency_id",
+        help="Offered discount on the outstanding amount when it was offered; once "
+        "accepted, the amount of the credit note.",
+    )
+    discount_move_id = fields.Many2one(
+        "account.move",
+        string="Discount Credit Note",
+        readonly=True,
+        copy=False,
+        check_company=True,
+    )
 
     _sql_constraints = [
         (
@@ -50,7 +74,77 @@ class TrainingArrearsReminder(models.Model):
             "unique(invoice_id, step_id)",
             "A reminder step is sent only once per invoice.",
         ),
+        (
+            "discount_move_uniq",
+            "unique(discount_move_id)",
+            "A discount credit note belongs to one reminder only.",
+        ),
     ]
+
+    @api.constrains("discount_percent", "discount_amount")
+    def _check_discount(self):
+        for reminder in self.filtered(lambda r: not r.discount_move_id):
+            reminder._check_discount_bounds()
+
+    def _check_discount_bounds(self, percent=None, amount=None):
+        """A discount between 0 and the company's maximum, and no more than what is
+        still open on the invoice (default: the offer recorded on the reminder)."""
+        self.ensure_one()
+        percent = self.discount_percent if percent is None else percent
+        amount = self.discount_amount if amount is None else amount
+        limit = min(self.company_id.training_arrears_max_discount, 100.0)
+        if percent < 0 or percent > limit:
+            raise ValidationError(
+                self.env._(
+                    "Reminder %(reminder)s: a discount of %(percent)s %% is outside "
+                    "the allowed range of 0 to %(limit)s %%.",
+                    reminder=self.display_name,
+                    percent=percent,
+                    limit=limit,
+                )
+            )
+        invoice = self.invoice_id
+        currency = invoice.currency_id
+        if currency.compare_amounts(amount, invoice.amount_residual) > 0:
+            raise ValidationError(
+                self.env._(
+                    "Reminder %(reminder)s: the discount of %(discount)s is more than "
+                    "the %(open)s still open on %(invoice)s.",
+                    reminder=self.display_name,
+                    discount=format_amount(self.env, amount, currency),
+                    open=format_amount(self.env, invoice.amount_residual, currency),
+                    invoice=invoice.name,
+                )
+            )
+
+    def _discount_amount(self, percent):
+        """The offer: a share of what is outstanding when it is made."""
+        self.ensure_one()
+        invoice = self.invoice_id
+        return invoice.currency_id.round(invoice.amount_residual * percent / 100.0)
+
+    def write(self, vals):
+        if "discount_percent" not in vals:
+            return super().write(vals)
+        if self.filtered("discount_move_id"):
+            raise UserError(
+                self.env._(
+                    "The discount of %s was already accepted and credited: it cannot "
+                    "change.",
+                    self.filtered("discount_move_id")[:1].display_name,
+                )
+            )
+        # Checked before anything is written: a refused offer leaves no trace.
+        percent = vals["discount_percent"] or 0.0
+        amounts = {}
+        for reminder in self:
+            amounts[reminder] = reminder._discount_amount(percent)
+            reminder._check_discount_bounds(percent, amounts[reminder])
+        for reminder, amount in amounts.items():
+            super(TrainingArrearsReminder, reminder).write(
+                dict(vals, discount_amount=amount)
+            )
+        return True
 
     @api.depends("partner_id", "step_id")
     def _compute_display_name(self):
@@ -272,3 +366,112 @@ class TrainingArrearsReminder(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         return True
+
+    def action_accept_discount(self):
+        """RET-04: the student accepted the offered discount: a customer credit note
+        of that amount, proportional to the invoice lines, is posted and reconciled
+        with the open invoice. Never twice for the same reminder."""
+        for reminder in self:
+            reminder._credit_discount()
+        return True
+
+    def _credit_discount(self):
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT id FROM training_arrears_reminder WHERE id = %s FOR UPDATE",
+            (self.id,),
+        )
+        self.invalidate_recordset(["discount_move_id", "discount_amount"])
+        invoice = self.invoice_id
+        currency = invoice.currency_id
+        if self.discount_move_id:
+            raise UserError(
+                self.env._(
+                    "The discount of %(reminder)s was already credited by %(move)s: "
+                    "it is never applied twice.",
+                    reminder=self.display_name,
+                    move=self.discount_move_id.name,
+                )
+            )
+        if currency.compare_amounts(self.discount_amount, 0.0) <= 0:
+            raise UserError(
+                self.env._(
+                    "Reminder %s offers no discount: set the discount first.",
+                    self.display_name,
+                )
+            )
+        if invoice.state != "posted" or invoice.payment_state not in (
+            "not_paid",
+            "partial",
+        ):
+            raise UserError(
+                self.env._(
+                    "Invoice %s is not open any more: there is nothing to discount.",
+                    invoice.name,
+                )
+            )
+        self._check_discount_bounds()
+        label = self.env._(
+            "Arrears discount %(percent)s %% (%(reminder)s)",
+            percent=self.discount_percent,
+            reminder=self.display_name,
+        )
+        move = (
+            self.env["account.move"]
+            .with_company(invoice.company_id)
+            .create(
+                {
+                    "move_type": "out_refund",
+                    "partner_id": invoice.partner_id.id,
+                    "company_id": invoice.company_id.id,
+                    "currency_id": currency.id,
+                    "invoice_date": fields.Date.context_today(self),
+                    "reversed_entry_id": invoice.id,
+                    "invoice_origin": invoice.name,
+                    "ref": label,
+                    "invoice_line_ids": invoice._training_credit_line_commands(
+                        self.discount_amount, label
+                    ),
+                }
+            )
+        )
+        if currency.compare_amounts(move.amount_total, invoice.amount_residual) > 0:
+            raise UserError(
+                self.env._(
+                    "The discount credit note of %(amount)s would exceed the %(open)s "
+                    "still open on %(invoice)s.",
+                    amount=format_amount(self.env, move.amount_total, currency),
+                    open=format_amount(self.env, invoice.amount_residual, currency),
+                    invoice=invoice.name,
+                )
+            )
+        move.action_post()
+        (move.line_ids + invoice.line_ids).filtered(
+            lambda line: (
+                line.account_id.account_type == "asset_receivable"
+                and not line.reconciled
+            )
+        ).reconcile()
+        for enrollment in invoice.sudo().training_enrollment_ids:
+            enrollment.invoice_ids = [Command.link(move.id)]
+        self.write({"discount_move_id": move.id, "discount_amount": move.amount_total})
+        body = self.env._(
+            "Discount of %(amount)s accepted: credit note %(move)s reconciled with "
+            "%(invoice)s.",
+            amount=format_amount(self.env, move.amount_total, currency),
+            move=move._get_html_link(),
+            invoice=invoice._get_html_link(),
+        )
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+        invoice.message_post(body=body, subtype_xmlid="mail.mt_note")
+        return move
+
+    def action_view_discount_move(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_refund_type"
+        )
+        action.update(
+            res_id=self.discount_move_id.id, views=[(False, "form")], view_mode="form"
+        )
+        return action

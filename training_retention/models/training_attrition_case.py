@@ -20,6 +20,7 @@ SYSTEM_FIELDS = (
     "amount_arrears_netted",
     "amount_refund",
     "statement_date",
+    "coupon_id",
 )
 # Fields the verification steps fill in while the case is under review (the
 # confirmation of the receiving institution, the proof check, the materials
@@ -245,11 +246,19 @@ class TrainingAttritionCase(models.Model):
     keep_materials = fields.Boolean(
         help="The student keeps the learning materials free of charge."
     )
-    reenrol_discount_percent = fields.Float(
-        string="Re-enrolment Discount (%)",
-        help="Discount offered when the student enrols again; kept as a note on the "
-        "student's contact.",
+    reenrol_coupon = fields.Boolean(
+        string="Re-enrolment Discount Coupon",
+        help="On approval the student receives one coupon of the company's "
+        "re-enrolment discount program (Settings), e-mailed with the decision.",
     )
+    coupon_id = fields.Many2one(
+        "loyalty.card",
+        string="Re-enrolment Coupon",
+        readonly=True,
+        copy=False,
+        check_company=True,
+    )
+    coupon_code = fields.Char(related="coupon_id.code", string="Coupon Code")
     suspend = fields.Boolean(
         string="Suspend Instead of Withdraw",
         help="The enrolments stay open; the student has until the come-back date "
@@ -277,6 +286,11 @@ class TrainingAttritionCase(models.Model):
             "refund_move_uniq",
             "unique(refund_move_id)",
             "A credit note belongs to one attrition case only.",
+        ),
+        (
+            "coupon_uniq",
+            "unique(coupon_id)",
+            "A re-enrolment coupon belongs to one attrition case only.",
         ),
     ]
 
@@ -646,6 +660,12 @@ class TrainingAttritionCase(models.Model):
                         case.name,
                     )
                 )
+            if (
+                case.case_type == "force_majeure"
+                and case.reenrol_coupon
+                and not case.coupon_id
+            ):
+                case._check_reenrol_program()
 
     def validate_tier(self):
         """Approve the next tier; refused, with the reason, to anyone else than its
@@ -752,7 +772,7 @@ class TrainingAttritionCase(models.Model):
             case._plan_transfer_followups()
         if self.case_type == "force_majeure":
             case._apply_humane_options()
-        self._notify_student(self._approved_message())
+        self._notify_approval()
         return True
 
     def _approved_message(self):
@@ -774,6 +794,21 @@ class TrainingAttritionCase(models.Model):
                 refund=format_amount(self.env, self.amount_refund, self.currency_id),
             )
         return self.env._("Your application %s is approved.", self.name)
+
+    def _notify_approval(self):
+        """The decision to the student, with the re-enrolment coupon's code."""
+        self.ensure_one()
+        body = self._approved_message()
+        coupon = self.sudo().coupon_id
+        if coupon:
+            body = self.env._(
+                "%(decision)s Your re-enrolment discount coupon: %(code)s "
+                "(%(reward)s).",
+                decision=body,
+                code=coupon.code,
+                reward=", ".join(coupon.program_id.reward_ids.mapped("description")),
+            )
+        self._notify_student(body)
 
     def _stop_enrollments(self):
         """Enrolments end: no lesson is recorded or scheduled for them any more."""
@@ -882,27 +917,9 @@ class TrainingAttritionCase(models.Model):
                 lambda m: m.state == "posted" and m.move_type == "out_invoice"
             )
             invoices |= enrollment_invoices
-            invoiced = sum(enrollment_invoices.mapped("amount_total_signed"))
-            ratio = credit / invoiced if invoiced else 0.0
-            for line in enrollment_invoices.invoice_line_ids.filtered(
-                lambda line: line.display_type == "product"
-            ):
-                line_cmds.append(
-                    Command.create(
-                        {
-                            "product_id": line.product_id.id,
-                            "name": self.env._(
-                                "%(case)s - %(line)s", case=self.name, line=line.name
-                            ),
-                            "account_id": line.account_id.id,
-                            "quantity": line.quantity,
-                            "price_unit": line.price_unit * ratio,
-                            "discount": line.discount,
-                            "tax_ids": [Command.set(line.tax_ids.ids)],
-                            "analytic_distribution": line.analytic_distribution,
-                        }
-                    )
-                )
+            line_cmds += enrollment_invoices._training_credit_line_commands(
+                credit, self.name
+            )
         reason = (
             self.reason_id.name
             or dict(self._fields["case_type"]._description_selection(self.env))[
@@ -991,22 +1008,72 @@ class TrainingAttritionCase(models.Model):
             )
 
     def _apply_humane_options(self):
-        """Force majeure (RET-06): materials kept, re-enrolment discount noted."""
+        """Force majeure (RET-06): materials kept, re-enrolment discount coupon."""
         self.ensure_one()
         if self.keep_materials:
             self.material_ids.filtered(lambda m: m.state == "to_return").write(
                 {"state": "kept"}
             )
-        if self.reenrol_discount_percent:
-            self.partner_id.message_post(
-                body=self.env._(
-                    "Re-enrolment discount of %(percent)s %% granted by case "
-                    "%(case)s (force majeure).",
-                    percent=self.reenrol_discount_percent,
-                    case=self.name,
-                ),
-                subtype_xmlid="mail.mt_note",
+        if self.reenrol_coupon:
+            self._create_reenrol_coupon()
+
+    def _check_reenrol_program(self):
+        """The company's re-enrolment program, or a clear error."""
+        self.ensure_one()
+        # Read as the system: approvers need no right on the loyalty programs.
+        program = self.company_id.sudo().training_reenrol_program_id
+        if not program or program.company_id not in (
+            self.company_id,
+            self.env["res.company"],
+        ):
+            raise UserError(
+                self.env._(
+                    "Case %s grants a re-enrolment discount coupon: choose the "
+                    "coupon program of the company in the Training settings first.",
+                    self.name,
+                )
             )
+        return program
+
+    def _create_reenrol_coupon(self):
+        """One coupon (``loyalty.card``) of the company's re-enrolment program for
+        the student, with the points its first reward needs, as the training
+        feedback module rewards valid feedback (FB-10). Once per case: a re-approval
+        keeps the first coupon."""
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT id FROM training_attrition_case WHERE id = %s FOR UPDATE",
+            (self.id,),
+        )
+        self.invalidate_recordset(["coupon_id"])
+        if self.coupon_id:
+            return self.coupon_id
+        program = self._check_reenrol_program()
+        points = min(program.reward_ids.mapped("required_points") or [1.0])
+        # loyalty_no_mail: the code goes to the student with the case's decision.
+        card = (
+            self.env["loyalty.card"]
+            .sudo()
+            .with_context(loyalty_no_mail=True)
+            .create(
+                {
+                    "program_id": program.id,
+                    "partner_id": self.partner_id.id,
+                    "points": points,
+                }
+            )
+        )
+        self._write_system({"coupon_id": card.id})
+        self.message_post(
+            body=self.env._(
+                "Re-enrolment discount coupon %(code)s of %(program)s for %(student)s.",
+                code=card.code,
+                program=program.name,
+                student=self.partner_id.name,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return card
 
     def action_confirm_transfer(self):
         """The receiving institution confirmed it takes the student (RET-03)."""

@@ -9,3 +9,5 @@ from . import test_portal
 from . import test_prevention
 from . import test_views
 from . import test_china
+from . import test_discount_offers
+from . import test_translation
