@@ -72,7 +72,7 @@ class TestFeedbackAnalysis(TrainingFeedbackCommon):
         self.assertEqual(len(Problem.search([("course_id", "=", self.course_a.id)])), 2)
 
     def test_process_review_and_year_end_report(self):
-        """FB-07, FB-08: on 1 January the scheduled action creates the half-year
+        """FB-07, FB-08, X-06: on 1 January the scheduled action creates the half-year
         process review and the year-end report with an activity for the service
         manager, once; the year-end report compares the year with the one before
         and prints as PDF and as xlsx."""

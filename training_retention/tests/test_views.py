@@ -54,8 +54,8 @@ class TestRetentionViews(RetentionCommon):
         self.assertEqual(data[0]["state"], "done")
 
     def test_printed_statement_and_policy(self):
-        """RET-07: the refund statement and the refund policy print with every line
-        of the computation and the policy's terms."""
+        """RET-07, X-06: the refund statement and the refund policy print with every
+        line of the computation and the policy's terms."""
         enrollment = self._enrolled()
         self._invoice(enrollment, paid=4000.0)
         self._consume(enrollment, 10)

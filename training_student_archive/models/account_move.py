@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .res_partner import ARCHIVE_READERS
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -11,6 +13,7 @@ class AccountMove(models.Model):
         "enrollment_id",
         string="Enrolments",
         copy=False,
+        groups=ARCHIVE_READERS,
     )
 
     def _post(self, soft=True):
@@ -18,6 +21,6 @@ class AccountMove(models.Model):
         posted = super()._post(soft=soft)
         # Accountants post invoices without any training role: read enrolments as sudo.
         invoices = posted.filtered(lambda m: m.move_type == "out_invoice")
-        enrollments = invoices.training_enrollment_ids.sudo()
+        enrollments = invoices.sudo().training_enrollment_ids
         enrollments.filtered(lambda e: e.state == "draft").action_confirm()
         return posted

@@ -1,13 +1,25 @@
 from odoo import fields, models
 
+# The roles that read archives: for anybody else (an accountant, a salesman) the
+# fields do not exist, so their exports and generic reads of contacts keep working.
+ARCHIVE_READERS = ",".join(
+    f"training_student_archive.training_student_archive_group_{role}"
+    for role in ("teacher", "enrolment", "customer_service", "finance", "archivist")
+)
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
     training_archive_ids = fields.One2many(
-        "training.student.archive", "partner_id", string="Learning Archives"
+        "training.student.archive",
+        "partner_id",
+        string="Learning Archives",
+        groups=ARCHIVE_READERS,
     )
-    training_archive_count = fields.Integer(compute="_compute_training_archive_count")
+    training_archive_count = fields.Integer(
+        compute="_compute_training_archive_count", groups=ARCHIVE_READERS
+    )
 
     def _compute_training_archive_count(self):
         counts = dict(

@@ -1,1 +1,2 @@
+from . import test_core_apps
 from . import test_student_journey
