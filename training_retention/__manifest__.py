@@ -34,6 +34,8 @@
         "views/training_student_archive_views.xml",
         "views/training_enrollment_views.xml",
         "views/portal_templates.xml",
+        "views/training_attrition_report_rate_views.xml",
+        "views/training_attrition_report_cohort_views.xml",
         "views/training_retention_menus.xml",
     ],
     "demo": [

@@ -11,3 +11,6 @@ from . import account_move
 from . import res_company
 from . import training_arrears_step
 from . import training_arrears_reminder
+from . import training_attrition_report_mixin
+from . import training_attrition_report_rate
+from . import training_attrition_report_cohort

@@ -9,3 +9,4 @@ from . import test_portal
 from . import test_prevention
 from . import test_views
 from . import test_china
+from . import test_attrition_analytics
