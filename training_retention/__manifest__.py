@@ -36,10 +36,13 @@
         "views/portal_templates.xml",
         "views/training_attrition_report_rate_views.xml",
         "views/training_attrition_report_cohort_views.xml",
+        "views/training_attrition_alert_rule_views.xml",
+        "views/training_attrition_alert_views.xml",
         "views/training_retention_menus.xml",
     ],
     "demo": [
         "demo/training_retention_demo.xml",
+        "demo/training_attrition_alert_rule_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -10,3 +10,4 @@ from . import test_prevention
 from . import test_views
 from . import test_china
 from . import test_attrition_analytics
+from . import test_attrition_alerts
