@@ -11,3 +11,4 @@ from . import test_views
 from . import test_china
 from . import test_attrition_analytics
 from . import test_attrition_alerts
+from . import test_analytics_ui
