@@ -38,6 +38,8 @@
         "views/training_attrition_report_cohort_views.xml",
         "views/training_attrition_alert_rule_views.xml",
         "views/training_attrition_alert_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizards/training_enrollment_risk_contact_views.xml",
         "views/training_retention_menus.xml",
     ],
     "demo": [

@@ -16,3 +16,4 @@ from . import training_attrition_report_rate
 from . import training_attrition_report_cohort
 from . import training_attrition_alert_rule
 from . import training_attrition_alert
+from . import res_config_settings

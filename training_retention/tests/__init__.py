@@ -12,3 +12,4 @@ from . import test_china
 from . import test_attrition_analytics
 from . import test_attrition_alerts
 from . import test_analytics_ui
+from . import test_risk_score

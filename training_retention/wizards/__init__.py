@@ -1,0 +1,1 @@
+from . import training_enrollment_risk_contact
