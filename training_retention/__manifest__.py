@@ -12,6 +12,7 @@
         "training_student_archive",
         "base_tier_validation",
         "sms",
+        "report_xlsx",
     ],
     "data": [
         "security/ir.model.access.csv",
@@ -25,6 +26,7 @@
         "data/training_arrears_step_data.xml",
         "data/ir_cron_data.xml",
         "report/training_refund_policy_report.xml",
+        "report/training_attrition_report.xml",
         "views/training_attrition_reason_views.xml",
         "views/training_refund_policy_views.xml",
         "views/training_attrition_case_views.xml",
@@ -40,6 +42,7 @@
         "views/training_attrition_alert_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/training_enrollment_risk_contact_views.xml",
+        "wizards/training_attrition_report_print_views.xml",
         "views/training_retention_menus.xml",
     ],
     "demo": [
