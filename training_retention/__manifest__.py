@@ -13,6 +13,7 @@
         "base_tier_validation",
         "sms",
         "loyalty",
+        "report_xlsx",
     ],
     "data": [
         "security/ir.model.access.csv",
@@ -27,6 +28,7 @@
         "data/ir_cron_data.xml",
         "data/loyalty_program_data.xml",
         "report/training_refund_policy_report.xml",
+        "report/training_attrition_report.xml",
         "views/training_attrition_reason_views.xml",
         "views/training_refund_policy_views.xml",
         "views/training_attrition_case_views.xml",
@@ -37,10 +39,17 @@
         "views/training_enrollment_views.xml",
         "views/portal_templates.xml",
         "views/res_config_settings_views.xml",
+        "views/training_attrition_report_rate_views.xml",
+        "views/training_attrition_report_cohort_views.xml",
+        "views/training_attrition_alert_rule_views.xml",
+        "views/training_attrition_alert_views.xml",
+        "wizards/training_enrollment_risk_contact_views.xml",
+        "wizards/training_attrition_report_print_views.xml",
         "views/training_retention_menus.xml",
     ],
     "demo": [
         "demo/training_retention_demo.xml",
+        "demo/training_attrition_alert_rule_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

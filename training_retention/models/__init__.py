@@ -11,4 +11,9 @@ from . import account_move
 from . import res_company
 from . import training_arrears_step
 from . import training_arrears_reminder
+from . import training_attrition_report_mixin
+from . import training_attrition_report_rate
+from . import training_attrition_report_cohort
+from . import training_attrition_alert_rule
+from . import training_attrition_alert
 from . import res_config_settings

@@ -37,3 +37,26 @@ class ResCompany(models.Model):
         help="Highest discount finance may offer on the outstanding amount of an "
         "overdue enrolment invoice (RET-04).",
     )
+    # At-risk score (RET-09, RET-10): weights and thresholds of each factor.
+    training_risk_lesson_window = fields.Integer(
+        string="Lessons Looked At",
+        default=10,
+        help="The attendance rate is taken over this many last recorded lessons.",
+    )
+    training_risk_attendance_min = fields.Float(
+        string="Minimum Attendance (%)",
+        default=90.0,
+        help="An attendance rate below this over the last lessons is a risk factor.",
+    )
+    training_risk_weight_attendance = fields.Integer(
+        string="Weight: Low Attendance", default=30
+    )
+    training_risk_weight_absences = fields.Integer(
+        string="Weight: Absences in a Row", default=30
+    )
+    training_risk_weight_results = fields.Integer(
+        string="Weight: Falling Test Results", default=20
+    )
+    training_risk_weight_overdue = fields.Integer(
+        string="Weight: Overdue Invoices", default=20
+    )

@@ -10,3 +10,27 @@ class ResConfigSettings(models.TransientModel):
     training_arrears_max_discount = fields.Float(
         related="company_id.training_arrears_max_discount", readonly=False
     )
+    training_risk_absences = fields.Integer(
+        related="company_id.training_risk_absences", readonly=False
+    )
+    training_retention_user_id = fields.Many2one(
+        related="company_id.training_retention_user_id", readonly=False
+    )
+    training_risk_lesson_window = fields.Integer(
+        related="company_id.training_risk_lesson_window", readonly=False
+    )
+    training_risk_attendance_min = fields.Float(
+        related="company_id.training_risk_attendance_min", readonly=False
+    )
+    training_risk_weight_attendance = fields.Integer(
+        related="company_id.training_risk_weight_attendance", readonly=False
+    )
+    training_risk_weight_absences = fields.Integer(
+        related="company_id.training_risk_weight_absences", readonly=False
+    )
+    training_risk_weight_results = fields.Integer(
+        related="company_id.training_risk_weight_results", readonly=False
+    )
+    training_risk_weight_overdue = fields.Integer(
+        related="company_id.training_risk_weight_overdue", readonly=False
+    )

@@ -33,6 +33,7 @@ REVIEW_STEP_FIELDS = (
     "attachment_ids",
     "description",
     "user_id",
+    "is_typical",
 )
 
 
@@ -131,6 +132,13 @@ class TrainingAttritionCase(models.Model):
         domain="[('case_type', '=', case_type)]",
     )
     description = fields.Text(string="Details")
+    is_typical = fields.Boolean(
+        string="Typical Case",
+        tracking=True,
+        copy=False,
+        help="Management marks the cases shown in the quarterly and yearly "
+        "attrition reports (RET-11).",
+    )
     origin = fields.Selection(
         [("staff", "Staff"), ("portal", "Student Portal"), ("system", "Automatic")],
         default="staff",

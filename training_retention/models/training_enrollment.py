@@ -14,6 +14,13 @@ class TrainingEnrollment(models.Model):
         string="Attrition Cases",
         copy=False,
     )
+    # At-risk score (RET-09, RET-10), written by _compute_risk_scores (scheduled).
+    risk_score = fields.Integer(readonly=True, copy=False, index=True, aggregator="avg")
+    risk_factors = fields.Text(readonly=True, copy=False)
+    risk_date = fields.Date(string="Risk Computed On", readonly=True, copy=False)
+    risk_contact_date = fields.Date(
+        string="Last Retention Contact", readonly=True, copy=False
+    )
 
     def action_view_attrition_cases(self):
         self.ensure_one()
@@ -45,6 +52,148 @@ class TrainingEnrollment(models.Model):
         self.ensure_one()
         moment = self.confirm_date or self.create_date or fields.Datetime.now()
         return min(fields.Date.to_date(moment), self.start_date or moment.date())
+
+    def _risk_factors(self, lessons, tests, overdue):
+        """``[(points, explanation)]`` of one enrolment, from its last lessons
+        (attendance values, newest first), its scored tests (percentages, newest
+        first) and its overdue invoices."""
+        self.ensure_one()
+        company = self.company_id
+        factors = []
+        window = lessons[: max(company.training_risk_lesson_window, 0)]
+        if window:
+            attended = sum(a in ("present", "late", "early_leave") for a in window)
+            rate = attended * 100.0 / len(window)
+            if rate < company.training_risk_attendance_min:
+                factors.append(
+                    (
+                        company.training_risk_weight_attendance,
+                        self.env._(
+                            "Attendance %(rate)s %% in the last %(count)s lessons "
+                            "(below %(min)s %%)",
+                            rate=round(rate, 1),
+                            count=len(window),
+                            min=company.training_risk_attendance_min,
+                        ),
+                    )
+                )
+        limit = company.training_risk_absences
+        in_a_row = 0
+        for attendance in lessons:
+            if attendance != "absent":
+                break
+            in_a_row += 1
+        if limit and in_a_row >= limit:
+            factors.append(
+                (
+                    company.training_risk_weight_absences,
+                    self.env._("%s absences in a row", in_a_row),
+                )
+            )
+        if len(tests) >= 2 and tests[0] < tests[1]:
+            factors.append(
+                (
+                    company.training_risk_weight_results,
+                    self.env._(
+                        "Test results falling: %(previous)s %% then %(last)s %%",
+                        previous=round(tests[1], 1),
+                        last=round(tests[0], 1),
+                    ),
+                )
+            )
+        if overdue:
+            factors.append(
+                (
+                    company.training_risk_weight_overdue,
+                    self.env._(
+                        "Overdue invoices: %s", ", ".join(overdue.mapped("name"))
+                    ),
+                )
+            )
+        return [(points, text) for points, text in factors if points > 0]
+
+    def _compute_risk_scores(self):
+        """Score each enrolment from what the departments record (RET-10):
+        attendance and absences (teaching), test results, overdue invoices
+        (finance). Reads everything in three queries for the whole batch."""
+        today = fields.Date.context_today(self)
+        records = self.env["training.learning.record"].search_fetch(
+            [
+                ("enrollment_id", "in", self.ids),
+                "|",
+                "&",
+                ("record_type", "=", "lesson"),
+                ("attendance", "!=", False),
+                "&",
+                ("record_type", "in", ("test", "exam")),
+                ("score_recorded", "=", True),
+            ],
+            ["enrollment_id", "record_type", "attendance", "score_percent"],
+            order="date desc, id desc",
+        )
+        lessons, tests = defaultdict(list), defaultdict(list)
+        for record in records:
+            if record.record_type == "lesson":
+                lessons[record.enrollment_id.id].append(record.attendance)
+            else:
+                tests[record.enrollment_id.id].append(record.score_percent)
+        invoices = self.env["account.move"].search_fetch(
+            [
+                ("training_enrollment_ids", "in", self.ids),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("invoice_date_due", "<", today),
+            ],
+            ["name", "training_enrollment_ids"],
+        )
+        for enrollment in self:
+            overdue = invoices.filtered(
+                lambda m, e=enrollment: e in m.training_enrollment_ids
+            )
+            factors = enrollment._risk_factors(
+                lessons[enrollment.id], tests[enrollment.id], overdue
+            )
+            enrollment.write(
+                {
+                    "risk_score": min(sum(points for points, __ in factors), 100),
+                    "risk_factors": "\n".join(
+                        f"+{points}: {text}" for points, text in factors
+                    ),
+                    "risk_date": today,
+                }
+            )
+
+    @api.model
+    def _cron_compute_risk(self, batch_size=500):
+        """Recompute the score of every active enrolment, in batches."""
+        enrollments = self.search([("state", "=", "active")], order="id")
+        done = 0
+        for start in range(0, len(enrollments), batch_size):
+            batch = enrollments[start : start + batch_size]
+            batch._compute_risk_scores()
+            done += len(batch)
+            self.env["ir.cron"]._notify_progress(
+                done=done, remaining=len(enrollments) - done
+            )
+        # Ended enrolments are no longer at risk.
+        self.search([("state", "!=", "active"), ("risk_score", ">", 0)]).write(
+            {"risk_score": 0, "risk_factors": False}
+        )
+        return True
+
+    def action_risk_contacted(self):
+        """Customer service called the student: the outcome is logged on the
+        archive (RET-12)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Retention Contact"),
+            "res_model": "training.enrollment.risk.contact",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_enrollment_id": self.id},
+        }
 
     @api.model
     def _cron_flag_at_risk(self):

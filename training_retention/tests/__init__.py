@@ -11,3 +11,8 @@ from . import test_views
 from . import test_china
 from . import test_discount_offers
 from . import test_translation
+from . import test_attrition_analytics
+from . import test_attrition_alerts
+from . import test_analytics_ui
+from . import test_risk_score
+from . import test_attrition_report

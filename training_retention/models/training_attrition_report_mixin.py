@@ -1,0 +1,134 @@
+from odoo import api, models
+from odoo.tools import SQL
+
+from .training_attrition_reason import CASE_TYPES
+
+PERIOD_TYPES = [
+    ("week", "Week"),
+    ("month", "Month"),
+    ("quarter", "Quarter"),
+    ("year", "Year"),
+]
+ACTIVE_TYPES = ("withdrawal", "transfer")
+PASSIVE_TYPES = ("arrears", "disciplinary", "force_majeure")
+LOSS_TYPES = [code for code, __ in CASE_TYPES]
+
+
+class TrainingAttritionReportMixin(models.AbstractModel):
+    """What the attrition reports share (RET-08): the *enrolment spells* every figure
+    is counted from, and ratio measures that stay right once grouped.
+
+    A ratio such as an attrition rate cannot be summed or averaged over the rows of a
+    pivot: ``_ratio_fields`` maps each ratio field to its numerator and denominator
+    fields, and ``_read_group_select`` computes it as ``SUM(numerator) * 100 /
+    SUM(denominator)`` over whatever the pivot, graph or grouped list groups.
+    """
+
+    _name = "training.attrition.report.mixin"
+    _description = "Attrition Report Helpers"
+
+    # ratio field -> (numerator field, denominator field), in percent
+    _ratio_fields = {}
+
+    @api.model
+    def _spell_query(self):
+        """One row per enrolment that was ever active: when it started to count
+        (``enrolled_on``), when it stopped (``ended_on``, NULL while active) and, for a
+        loss, its type (``loss_type``) and reason.
+
+        * ``enrolled_on``: the day of the confirmation (else of the creation), or the
+          start date when earlier -- the same day the attrition cases check their
+          effective date against;
+        * a loss is an enrolment ended as withdrawn or transferred; its type and date
+          come from the approved (or closed) attrition case linked to it, else from
+          the enrolment (withdrawn: withdrawal, transferred: transfer; its closed
+          date). Completed enrolments end without a loss; suspensions end nothing.
+        """
+        return SQL(
+            """
+            SELECT e.id AS enrollment_id,
+                   e.partner_id,
+                   e.company_id,
+                   e.course_id,
+                   e.stage_id,
+                   e.source_id,
+                   LEAST(
+                       COALESCE(e.confirm_date, e.create_date)::date, e.start_date
+                   ) AS enrolled_on,
+                   CASE
+                       WHEN e.state IN ('withdrawn', 'transferred') THEN COALESCE(
+                           cl.effective_date, e.closed_date, e.write_date::date
+                       )
+                       WHEN e.state = 'completed' THEN COALESCE(
+                           e.closed_date, e.write_date::date
+                       )
+                   END AS ended_on,
+                   CASE
+                       WHEN e.state IN ('withdrawn', 'transferred') THEN COALESCE(
+                           cl.case_type,
+                           CASE e.state
+                               WHEN 'withdrawn' THEN 'withdrawal'
+                               ELSE 'transfer'
+                           END
+                       )
+                   END AS loss_type,
+                   CASE
+                       WHEN e.state IN ('withdrawn', 'transferred') THEN cl.reason_id
+                   END AS reason_id
+              FROM training_enrollment e
+              LEFT JOIN (
+                  SELECT DISTINCT ON (rel.enrollment_id)
+                         rel.enrollment_id,
+                         c.case_type,
+                         c.effective_date,
+                         c.reason_id
+                    FROM training_attrition_case_enrollment_rel rel
+                    JOIN training_attrition_case c ON c.id = rel.case_id
+                   WHERE c.state IN ('approved', 'done')
+                     AND c.suspend IS NOT TRUE
+                   ORDER BY rel.enrollment_id,
+                            c.approval_date DESC NULLS LAST,
+                            c.id DESC
+              ) cl ON cl.enrollment_id = e.id
+             WHERE e.state IN ('active', 'completed', 'withdrawn', 'transferred')
+            """
+        )
+
+    @api.model
+    def _loss_counts_sql(self, condition):
+        """``COUNT(...) FILTER`` columns of the losses meeting ``condition``: all,
+        active, passive and one per type."""
+        columns = [
+            SQL("COUNT(*) FILTER (WHERE %s) AS lost", condition),
+            SQL(
+                "COUNT(*) FILTER (WHERE %s AND s.loss_type IN %s) AS lost_active",
+                condition,
+                ACTIVE_TYPES,
+            ),
+            SQL(
+                "COUNT(*) FILTER (WHERE %s AND s.loss_type IN %s) AS lost_passive",
+                condition,
+                PASSIVE_TYPES,
+            ),
+        ]
+        for loss_type in LOSS_TYPES:
+            columns.append(
+                SQL(
+                    "COUNT(*) FILTER (WHERE %s AND s.loss_type = %s) AS %s",
+                    condition,
+                    loss_type,
+                    SQL.identifier(f"lost_{loss_type}"),
+                )
+            )
+        return SQL(", ").join(columns)
+
+    def _read_group_select(self, aggregate_spec, query):
+        fname = aggregate_spec.split(":")[0]
+        if fname in self._ratio_fields:
+            numerator, denominator = self._ratio_fields[fname]
+            return SQL(
+                "SUM(%s) * 100.0 / NULLIF(SUM(%s), 0)",
+                self._field_to_sql(self._table, numerator, query),
+                self._field_to_sql(self._table, denominator, query),
+            )
+        return super()._read_group_select(aggregate_spec, query)

@@ -1,0 +1,1 @@
+from . import training_attrition_report_xlsx

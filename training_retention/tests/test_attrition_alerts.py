@@ -1,0 +1,179 @@
+"""Early warning (RET-09): alert rules on the attrition rates of the fixed data set of
+:mod:`.common_analytics`.
+
+Monthly figures of the whole institution (see ``test_attrition_analytics``):
+January 5 enrolled / 0 lost = 0 %; February 7 / 1 = 14.29 %; March 10 / 4 = 40 %;
+April 5 / 1 = 20 %. Per stage: foundation February 4 / 0 = 0 %, March 7 / 3 =
+42.86 %; advanced February 3 / 1 = 33.33 %, March 3 / 1 = 33.33 %, April 2 / 1 = 50 %.
+"""
+
+from datetime import date
+
+from odoo import Command
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import freeze_time, tagged
+
+from odoo.addons.training_student_archive.tests.common import group
+
+from .common_analytics import AttritionDataCommon
+
+
+@tagged("post_install", "-at_install")
+class TestAttritionAlerts(AttritionDataCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.group_management = cls.env.ref(group("management"))
+        cls.Rule = cls.env["training.attrition.alert.rule"].with_user(
+            cls.user_management
+        )
+
+    def _rule(self, **vals):
+        return self.Rule.create(
+            {
+                "name": "Test rule",
+                "period_type": "month",
+                "user_ids": [Command.set(self.user_customer_service.ids)],
+                **vals,
+            }
+        )
+
+    def _run(self, day):
+        """The scheduled action, as it runs on ``day``."""
+        with freeze_time(f"{day} 06:00:00"):
+            self.env["training.attrition.alert.rule"]._cron_evaluate()
+        self._end_request()
+        return self.env["training.attrition.alert"].search(
+            [("rule_id.name", "like", "Test rule")]
+        )
+
+    def test_threshold_consecutive_periods(self):
+        """RET-09: "rate above 10 % two months in a row" fires for March (February
+        14.29 %, March 40 %) with the figures behind it, not for February (January
+        was 0 %); again for April (40 %, 20 %); one activity per responsible person
+        (users and departments); running the action again duplicates nothing."""
+        rule = self._rule(
+            rule_type="threshold",
+            threshold=10.0,
+            consecutive_periods=2,
+            min_enrolled=5,
+            group_ids=[Command.set(self.group_management.ids)],
+        )
+        self.assertFalse(self._run("2025-03-05"))
+        alerts = self._run("2025-04-05")
+        self.assertEqual(len(alerts), 1)
+        self.assertRecordValues(
+            alerts,
+            [
+                {
+                    "rule_id": rule.id,
+                    "date_start": date(2025, 3, 1),
+                    "date_end": date(2025, 3, 31),
+                    "enrolled": 10,
+                    "lost": 4,
+                    "rate": 40.0,
+                    "previous_rate": 14.29,
+                    "state": "new",
+                    "breakdown_key": "total",
+                }
+            ],
+        )
+        self.assertIn("2025-02-01: 7 enrolled, 1 lost, 14.29 %", alerts.details)
+        responsible = alerts.activity_ids.user_id
+        self.assertIn(self.user_customer_service, responsible)
+        self.assertIn(self.user_management, responsible)
+        activities = len(alerts.activity_ids)
+        self.assertEqual(activities, len(rule._responsible_users()))
+        # Run again the same day, and the next: nothing new.
+        self.assertEqual(self._run("2025-04-05"), alerts)
+        self.assertEqual(self._run("2025-04-20"), alerts)
+        self.assertEqual(len(alerts.activity_ids), activities)
+        # May: March 40 %, April 20 %: a second alert, for April.
+        alerts = self._run("2025-05-02")
+        self.assertEqual(
+            sorted(str(d) for d in alerts.mapped("date_start")),
+            ["2025-03-01", "2025-04-01"],
+        )
+        # June: April 20 %, May 0 %: no alert.
+        self.assertEqual(len(self._run("2025-06-03")), 2)
+
+    def test_minimum_sample(self):
+        """RET-09: a rule fires only when each period it looks at counts at least
+        the minimum number of enrolled students: April (5 enrolled) is below a
+        minimum of 6, March (10) and February (7) are not."""
+        self._rule(
+            rule_type="threshold",
+            threshold=10.0,
+            consecutive_periods=2,
+            min_enrolled=6,
+        )
+        self.assertFalse(self._run("2025-05-02"))
+        self.assertEqual(len(self._run("2025-04-02")), 1)
+        # A single period above 30 % (March) with a minimum of 11: nothing.
+        self.env["training.attrition.alert"].search([]).unlink()
+        self._rule(
+            rule_type="threshold",
+            threshold=30.0,
+            consecutive_periods=1,
+            min_enrolled=11,
+        )
+        self.assertFalse(
+            self._run("2025-04-02").filtered(lambda a: a.rule_id.min_enrolled == 11)
+        )
+
+    def test_rise_and_stage_jump(self):
+        """RET-09: "rise of more than 20 points" fires for March (14.29 % -> 40 %)
+        but not for April (a fall); "a stage's rate rising by more than 30 points"
+        fires for the foundation stage in March (0 % -> 42.86 %) only, the advanced
+        stage staying at 33.33 %."""
+        rise = self._rule(rule_type="rise", threshold=20.0, min_enrolled=5)
+        jump = self._rule(
+            name="Test rule stage",
+            rule_type="rise",
+            breakdown="stage",
+            threshold=30.0,
+            min_enrolled=3,
+        )
+        alerts = self._run("2025-04-10")
+        self.assertEqual(len(alerts), 2)
+        total = alerts.filtered(lambda a: a.rule_id == rise)
+        self.assertRecordValues(
+            total, [{"rate": 40.0, "previous_rate": 14.29, "enrolled": 10}]
+        )
+        stage = alerts.filtered(lambda a: a.rule_id == jump)
+        self.assertRecordValues(
+            stage,
+            [
+                {
+                    "stage_id": self.stage_foundation.id,
+                    "enrolled": 7,
+                    "lost": 3,
+                    "rate": 42.86,
+                    "previous_rate": 0.0,
+                }
+            ],
+        )
+        self.assertEqual(self._run("2025-04-10"), alerts)
+        # April: the whole rate falls; advanced rises 33.33 -> 50 % on 2 students.
+        self.assertEqual(self._run("2025-05-10"), alerts)
+
+    def test_alert_workflow_and_access(self):
+        """RET-09: customer service takes the alert up and closes it (its activity
+        is marked done); only management sets up rules; rules and alerts are bad
+        input proof."""
+        self._rule(rule_type="threshold", threshold=10.0, min_enrolled=5)
+        alert = self._run("2025-04-05").with_user(self.user_customer_service)
+        alert.action_investigate()
+        alert.action_done()
+        self.assertEqual(alert.state, "done")
+        self.assertFalse(alert.activity_ids)
+        with self.assertRaises(AccessError):
+            self.env["training.attrition.alert.rule"].with_user(
+                self.user_customer_service
+            ).create({"name": "Mine", "threshold": 1.0})
+        with self.assertRaises(AccessError):
+            self.env["training.attrition.alert"].with_user(self.user_teacher).search([])
+        with self.assertRaises(ValidationError):
+            self._rule(rule_type="threshold", threshold=-1.0)
+        with self.assertRaises(ValidationError):
+            self._rule(rule_type="threshold", threshold=5.0, consecutive_periods=0)

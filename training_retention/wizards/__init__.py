@@ -1,0 +1,2 @@
+from . import training_enrollment_risk_contact
+from . import training_attrition_report_print
