@@ -6,6 +6,7 @@ from . import training_attrition_material
 from . import training_attrition_case
 from . import training_violation
 from . import training_enrollment
+from . import training_learning_record
 from . import training_student_archive
 from . import account_move
 from . import res_company

@@ -60,3 +60,17 @@ class ResCompany(models.Model):
     training_risk_weight_overdue = fields.Integer(
         string="Weight: Overdue Invoices", default=20
     )
+    training_risk_recent_days = fields.Integer(
+        string="Recent Period (days)",
+        default=90,
+        help="Violations and retention contacts of the last so many days count in "
+        "the risk score.",
+    )
+    training_risk_weight_violations = fields.Integer(
+        string="Weight: Recent Violations", default=20
+    )
+    training_risk_weight_contact = fields.Integer(
+        string="Weight: Recent Retention Contact",
+        default=10,
+        help="Points a recent retention contact takes off the risk score.",
+    )

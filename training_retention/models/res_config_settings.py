@@ -34,3 +34,12 @@ class ResConfigSettings(models.TransientModel):
     training_risk_weight_overdue = fields.Integer(
         related="company_id.training_risk_weight_overdue", readonly=False
     )
+    training_risk_recent_days = fields.Integer(
+        related="company_id.training_risk_recent_days", readonly=False
+    )
+    training_risk_weight_violations = fields.Integer(
+        related="company_id.training_risk_weight_violations", readonly=False
+    )
+    training_risk_weight_contact = fields.Integer(
+        related="company_id.training_risk_weight_contact", readonly=False
+    )

@@ -1,6 +1,8 @@
 from collections import defaultdict
+from datetime import timedelta
 
 from odoo import Command, api, fields, models
+from odoo.tools import format_date
 
 
 class TrainingEnrollment(models.Model):
@@ -14,7 +16,8 @@ class TrainingEnrollment(models.Model):
         string="Attrition Cases",
         copy=False,
     )
-    # At-risk score (RET-09, RET-10), written by _compute_risk_scores (scheduled).
+    # At-risk score (RET-09, RET-10), written by _compute_risk_scores (nightly and
+    # when attendance, results, violations or retention contacts change).
     risk_score = fields.Integer(readonly=True, copy=False, index=True, aggregator="avg")
     risk_factors = fields.Text(readonly=True, copy=False)
     risk_date = fields.Date(string="Risk Computed On", readonly=True, copy=False)
@@ -53,10 +56,12 @@ class TrainingEnrollment(models.Model):
         moment = self.confirm_date or self.create_date or fields.Datetime.now()
         return min(fields.Date.to_date(moment), self.start_date or moment.date())
 
-    def _risk_factors(self, lessons, tests, overdue):
+    def _risk_factors(self, lessons, tests, overdue, violations=0, contacted=None):
         """``[(points, explanation)]`` of one enrolment, from its last lessons
         (attendance values, newest first), its scored tests (percentages, newest
-        first) and its overdue invoices."""
+        first), its overdue invoices, the number of recent uncorrected violations
+        of its student and the date of its last recent retention contact, which
+        takes points off (RET-12)."""
         self.ensure_one()
         company = self.company_id
         factors = []
@@ -110,12 +115,80 @@ class TrainingEnrollment(models.Model):
                     ),
                 )
             )
-        return [(points, text) for points, text in factors if points > 0]
+        if violations:
+            factors.append(
+                (
+                    company.training_risk_weight_violations,
+                    self.env._(
+                        "Uncorrected violations in the last %(days)s days: %(count)s",
+                        count=violations,
+                        days=company.training_risk_recent_days,
+                    ),
+                )
+            )
+        if contacted:
+            factors.append(
+                (
+                    -company.training_risk_weight_contact,
+                    self.env._("Contacted on %s", format_date(self.env, contacted)),
+                )
+            )
+        return [(points, text) for points, text in factors if points]
+
+    def _risk_recent_violations(self):
+        """``{archive id: count}`` of the uncorrected violations of the students
+        within each company's recent period (RET-05 records, RET-10)."""
+        counts = defaultdict(int)
+        for company, enrollments in self.grouped("company_id").items():
+            since = fields.Date.context_today(self) - timedelta(
+                days=company.training_risk_recent_days
+            )
+            groups = self.env["training.violation"]._read_group(
+                [
+                    ("archive_id", "in", enrollments.archive_id.ids),
+                    ("state", "=", "open"),
+                    ("violation_datetime", ">=", since),
+                ],
+                ["archive_id"],
+                ["__count"],
+            )
+            counts.update({archive.id: count for archive, count in groups})
+        return counts
+
+    def _risk_last_contacts(self):
+        """``{enrolment id: date}`` of the last retention contact within each
+        company's recent period: the "Contacted" wizard's date, or the
+        retention-contact activity marked done (its message on the enrolment)."""
+        activity_type = self.env.ref(
+            "training_retention.mail_activity_type_retention_contact"
+        )
+        messages = self.env["mail.message"].search_fetch(
+            [
+                ("model", "=", self._name),
+                ("res_id", "in", self.ids),
+                ("mail_activity_type_id", "=", activity_type.id),
+            ],
+            ["res_id", "date"],
+        )
+        contacts = {e.id: e.risk_contact_date for e in self if e.risk_contact_date}
+        for message in messages:
+            day = fields.Date.context_today(self, message.date)
+            contacts[message.res_id] = max(contacts.get(message.res_id, day), day)
+        today = fields.Date.context_today(self)
+        return {
+            enrollment.id: contacts[enrollment.id]
+            for enrollment in self
+            if enrollment.id in contacts
+            and (today - contacts[enrollment.id]).days
+            <= enrollment.company_id.training_risk_recent_days
+        }
 
     def _compute_risk_scores(self):
         """Score each enrolment from what the departments record (RET-10):
         attendance and absences (teaching), test results, overdue invoices
-        (finance). Reads everything in three queries for the whole batch."""
+        (finance), recent violations (discipline) and retention contacts
+        (customer service, RET-12). Reads everything in a few queries for the
+        whole batch."""
         today = fields.Date.context_today(self)
         records = self.env["training.learning.record"].search_fetch(
             [
@@ -147,22 +220,48 @@ class TrainingEnrollment(models.Model):
             ],
             ["name", "training_enrollment_ids"],
         )
+        violations = self._risk_recent_violations()
+        contacts = self._risk_last_contacts()
         for enrollment in self:
             overdue = invoices.filtered(
                 lambda m, e=enrollment: e in m.training_enrollment_ids
             )
             factors = enrollment._risk_factors(
-                lessons[enrollment.id], tests[enrollment.id], overdue
+                lessons[enrollment.id],
+                tests[enrollment.id],
+                overdue,
+                violations=violations[enrollment.archive_id.id],
+                contacted=contacts.get(enrollment.id),
             )
+            score = sum(points for points, __ in factors)
             enrollment.write(
                 {
-                    "risk_score": min(sum(points for points, __ in factors), 100),
+                    "risk_score": max(min(score, 100), 0),
                     "risk_factors": "\n".join(
-                        f"+{points}: {text}" for points, text in factors
+                        f"{points:+}: {text}" for points, text in factors
                     ),
                     "risk_date": today,
                 }
             )
+
+    def _recompute_risk(self):
+        """Recompute at once the score of those of these enrolments that are
+        active, after a change of what feeds it. The score is system data: it is
+        written whoever recorded the change (a teacher has no right on the
+        enrolment)."""
+        active = self.sudo().filtered(lambda e: e.state == "active")
+        if active:
+            active._compute_risk_scores()
+
+    def _message_post_after_hook(self, message, msg_vals):
+        # A retention-contact activity marked done counts as a contact (RET-12).
+        result = super()._message_post_after_hook(message, msg_vals)
+        if message.mail_activity_type_id == self.env.ref(
+            "training_retention.mail_activity_type_retention_contact",
+            raise_if_not_found=False,
+        ):
+            self._recompute_risk()
+        return result
 
     @api.model
     def _cron_compute_risk(self, batch_size=500):

@@ -72,7 +72,17 @@ class TrainingViolation(models.Model):
     def create(self, vals_list):
         violations = super().create(vals_list)
         violations._propose_cases()
+        violations.sudo().archive_id.enrollment_ids._recompute_risk()
         return violations
+
+    def write(self, vals):
+        """A violation corrected, reopened or moved changes the risk score of the
+        student's enrolments (RET-09)."""
+        archives = self.sudo().archive_id
+        result = super().write(vals)
+        if {"state", "violation_datetime", "archive_id"}.intersection(vals):
+            (archives | self.sudo().archive_id).enrollment_ids._recompute_risk()
+        return result
 
     def action_log_talk(self):
         """The education talk took place; its notes go to the chatter."""

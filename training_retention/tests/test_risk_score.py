@@ -122,3 +122,95 @@ class TestRiskScore(RetentionCommon):
         enr_c.action_complete()
         Enrollment._cron_compute_risk()
         self.assertEqual(enr_c.risk_score, 0)
+
+    def test_violations_contacts_and_immediate_recompute(self):
+        """RET-09, RET-10, RET-12: the score follows the records at once, without
+        the nightly job. Default weights: low attendance +30, recent uncorrected
+        violation +20 (last 90 days), retention contact -10 (never below 0).
+
+        * A: 5 lessons present = 0; the teacher turns the last into an absence
+          (80 %) = 30; a violation on 1 April = 50, one of December (older than
+          90 days) and one corrected do not count; corrected = 30, reopened = 50;
+          customer service calls (wizard) = 40.
+        * B (another student): 4 present then 1 absent = 30, A's violations do
+          not count; its retention-contact activity marked
+          done = 20.
+        * Settings: period 10 days, contact weight 50: A = 30 + 0 - 50 -> 0,
+          B = 0; on 1 May both contacts are older than 10 days: 30 each.
+        """
+        enr_a = self._enrolled(self.course_a)
+        enr_b = self._enrol(self.student_b, self.course_b)  # another student
+        enr_b.action_confirm()
+        self._lessons(enr_a, ["present"] * 5)
+        self._lessons(enr_b, ["present"] * 4 + ["absent"])
+        self.assertEqual([enr_a.risk_score, enr_b.risk_score], [0, 30])
+        last_lesson = enr_a.learning_record_ids.filtered(lambda r: r.lesson_number == 5)
+        last_lesson.with_user(last_lesson.create_uid).attendance = "absent"
+        self.assertEqual(enr_a.risk_score, 30)
+        self.assertIn(
+            "+30: Attendance 80.0 % in the last 5 lessons", enr_a.risk_factors
+        )
+
+        Violation = self.env["training.violation"].with_user(self.user_teacher)
+
+        def violate(when):
+            return Violation.create(
+                {
+                    "archive_id": enr_a.archive_id.id,
+                    "violation_datetime": when,
+                    "place": "Room 201",
+                    "conduct": "Disrupted the lesson.",
+                }
+            )
+
+        recent = violate("2025-04-01 02:00:00")
+        self.assertEqual(enr_a.risk_score, 50)
+        violate("2024-12-01 02:00:00")
+        violate("2025-04-05 02:00:00").action_mark_corrected()
+        self.assertEqual(enr_a.risk_score, 50)
+        self.assertIn(
+            "+20: Uncorrected violations in the last 90 days: 1", enr_a.risk_factors
+        )
+        recent.action_mark_corrected()
+        self.assertEqual(enr_a.risk_score, 30)
+        recent.action_reopen()
+        self.assertEqual(enr_a.risk_score, 50)
+        self.assertEqual(enr_b.risk_score, 30)  # not A's student
+
+        # Customer service calls A (no open activity): -10 at once.
+        wizard_action = enr_a.with_user(
+            self.user_customer_service
+        ).action_risk_contacted()
+        wizard = Form(
+            self.env[wizard_action["res_model"]]
+            .with_user(self.user_customer_service)
+            .with_context(**wizard_action["context"])
+        )
+        wizard.note = "Will come to the Saturday class."
+        wizard.save().action_confirm()
+        self.assertEqual(enr_a.risk_score, 40)
+        self.assertIn("-10: Contacted on 04/15/2025", enr_a.risk_factors)
+        # B's planned retention contact is marked done: -10 at once.
+        activity = enr_b.activity_schedule(
+            "training_retention.mail_activity_type_retention_contact",
+            user_id=self.user_customer_service.id,
+        )
+        activity.with_user(self.user_customer_service).action_feedback(
+            feedback="Called: staying."
+        )
+        self.assertFalse(enr_b.risk_contact_date)
+        self.assertEqual(enr_b.risk_score, 20)
+        self.assertIn("-10: Contacted on 04/15/2025", enr_b.risk_factors)
+
+        settings = Form(self.env["res.config.settings"])
+        settings.training_risk_recent_days = 10
+        settings.training_risk_weight_contact = 50
+        settings.save().execute()
+        Enrollment = self.env["training.enrollment"]
+        Enrollment._cron_compute_risk()
+        self.assertEqual([enr_a.risk_score, enr_b.risk_score], [0, 0])
+        self.assertNotIn("violations", enr_a.risk_factors)
+        with freeze_time("2025-05-01 08:00:00"):
+            Enrollment._cron_compute_risk()
+        self.assertEqual([enr_a.risk_score, enr_b.risk_score], [30, 30])
+        self.assertNotIn("Contacted", enr_a.risk_factors)

@@ -56,5 +56,8 @@ class TrainingEnrollmentRiskContact(models.TransientModel):
             )
         )
         if activities:
+            # Marking the activity done recomputes the score (RET-12).
             activities.action_feedback(feedback=body)
+        else:
+            enrollment._recompute_risk()
         return {"type": "ir.actions.act_window_close"}
