@@ -72,50 +72,59 @@ class TrainingArchiveAccessLog(models.Model):
 
     @api.model
     def _log_reads(self, archives, parts, channel):
-        """Write one row per archive of one read call, in a single INSERT; the grants
-        covering them are looked up once for the whole call."""
-        user = self.env.user
-        archives = archives.sudo()
-        category = self.env.ref("training_student_archive.module_category_training")
-        staff = self.env.ref(
+        """Write one row per archive of one read call in exactly one SQL statement
+        (issue 7: the read log must cost one INSERT): the archive's number and
+        company, the reader's training roles and the valid grant covering each
+        archive are selected by the INSERT itself. The ORM's ``create`` would read
+        the user's groups, the archives and the grants first; nothing computes or
+        tracks on this model, so the row it writes is the same."""
+        xmlid_to_id = self.env["ir.model.data"]._xmlid_to_res_id  # cached
+        category = xmlid_to_id("training_student_archive.module_category_training")
+        staff = xmlid_to_id(
             "training_student_archive.training_student_archive_group_user"
         )
-        roles = ", ".join(
-            user.groups_id.filtered(
-                lambda g: g.category_id == category and g != staff
-            ).mapped("name")
+        archives.flush_recordset(["archive_number", "company_id"])
+        self.env["training.archive.access.grant"].flush_model(
+            ["user_id", "active", "valid_until", "archive_ids"]
         )
-        grant_of = {}
-        if user.has_group(
-            "training_student_archive.training_student_archive_group_granted"
-        ):
-            grants = (
-                self.env["training.archive.access.grant"]
-                .sudo()
-                .search(
-                    [
-                        ("user_id", "=", user.id),
-                        ("is_valid", "=", True),
-                        ("archive_ids", "in", archives.ids),
-                    ]
-                )
+        self.env.cr.execute(
+            """
+            WITH roles AS (
+                SELECT string_agg(
+                    COALESCE(g.name->>%(lang)s, g.name->>'en_US'), ', '
+                    ORDER BY COALESCE(g.name->>%(lang)s, g.name->>'en_US')
+                ) AS names
+                  FROM res_groups g
+                  JOIN res_groups_users_rel gu ON gu.gid = g.id
+                 WHERE gu.uid = %(uid)s AND g.category_id = %(category)s
+                   AND g.id != %(staff)s
             )
-            for grant in grants:
-                for archive in grant.archive_ids:
-                    grant_of.setdefault(archive.id, grant.id)
-        parts = ",".join(sorted(parts))
-        self.sudo().create(
-            [
-                {
-                    "user_id": user.id,
-                    "archive_id": archive.id,
-                    "archive_number": archive.archive_number,
-                    "company_id": archive.company_id.id,
-                    "parts": parts,
-                    "channel": channel,
-                    "grant_id": grant_of.get(archive.id, False),
-                    "role": roles,
-                }
-                for archive in archives
-            ]
+            INSERT INTO training_archive_access_log (
+                create_uid, create_date, write_uid, write_date, date, user_id,
+                archive_id, archive_number, company_id, parts, channel, grant_id, role
+            )
+            SELECT %(uid)s, %(now)s, %(uid)s, %(now)s, %(now)s, %(uid)s,
+                   a.id, a.archive_number, a.company_id, %(parts)s, %(channel)s,
+                   (SELECT g.id
+                      FROM training_archive_access_grant g
+                      JOIN training_archive_access_grant_archive_rel r
+                        ON r.grant_id = g.id
+                     WHERE r.archive_id = a.id AND g.user_id = %(uid)s
+                       AND g.active AND g.valid_until > %(now)s
+                     ORDER BY g.valid_until DESC, g.id DESC
+                     LIMIT 1),
+                   roles.names
+              FROM training_student_archive a, roles
+             WHERE a.id = ANY(%(ids)s)
+            """,
+            {
+                "uid": self.env.uid,
+                "now": fields.Datetime.now(),
+                "lang": self.env.lang or "en_US",
+                "category": category,
+                "staff": staff,
+                "parts": ",".join(sorted(parts)),
+                "channel": channel,
+                "ids": archives.ids,
+            },
         )
