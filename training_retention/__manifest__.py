@@ -41,6 +41,7 @@
         "views/res_config_settings_views.xml",
         "views/training_attrition_report_rate_views.xml",
         "views/training_attrition_report_cohort_views.xml",
+        "views/training_attrition_report_type_views.xml",
         "views/training_attrition_alert_rule_views.xml",
         "views/training_attrition_alert_views.xml",
         "wizards/training_enrollment_risk_contact_views.xml",

@@ -15,6 +15,7 @@ from . import training_arrears_reminder
 from . import training_attrition_report_mixin
 from . import training_attrition_report_rate
 from . import training_attrition_report_cohort
+from . import training_attrition_report_type
 from . import training_attrition_alert_rule
 from . import training_attrition_alert
 from . import res_config_settings

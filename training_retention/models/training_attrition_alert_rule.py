@@ -14,6 +14,8 @@ PERIOD_STEP = {
     "quarter": relativedelta(months=3),
     "year": relativedelta(years=1),
 }
+# Complete periods the scheduled evaluation catches up at most, the last included.
+MAX_CATCH_UP = 12
 # measure -> numerator of the rate report (the denominator is always ``enrolled``)
 MEASURES = {
     "rate": "lost",
@@ -31,8 +33,10 @@ BREAKDOWNS = {
 class TrainingAttritionAlertRule(models.Model):
     """Early-warning rule on the attrition rates (RET-09), set up by management.
 
-    Evaluated by a scheduled action on the last complete period of its type, for the
-    whole institution or for each course stage, course or recruitment channel:
+    Evaluated by a scheduled action on the last complete period of its type and on
+    the complete periods since its last evaluation that the action missed (at most
+    ``MAX_CATCH_UP`` periods, none before the period the rule was created in), for
+    the whole institution or for each course stage, course or recruitment channel:
 
     * *threshold*: the rate is above ``threshold`` % in each of the last
       ``consecutive_periods`` periods;
@@ -118,6 +122,13 @@ class TrainingAttritionAlertRule(models.Model):
         help="Every member (working in the rule's company) gets an activity.",
     )
     alert_ids = fields.One2many("training.attrition.alert", "rule_id")
+    evaluated_until = fields.Date(
+        string="Evaluated Up To",
+        readonly=True,
+        copy=False,
+        help="End of the last complete period the rule was evaluated on; the "
+        "scheduled action catches up the periods after it.",
+    )
     alert_count = fields.Integer(compute="_compute_alert_count")
 
     @api.depends("alert_ids")
@@ -152,14 +163,35 @@ class TrainingAttritionAlertRule(models.Model):
 
     # -- evaluation -------------------------------------------------------------------
 
-    def _periods(self, today):
-        """Start dates of the periods the rule looks at, oldest first, ending with
-        the last complete period before ``today``."""
+    def _periods(self, last):
+        """Start dates of the periods the rule looks at to judge the period that
+        starts on ``last``, oldest first, ending with it."""
+        self.ensure_one()
+        step = PERIOD_STEP[self.period_type]
+        count = self.consecutive_periods if self.rule_type == "threshold" else 2
+        return [last - step * offset for offset in range(max(count, 1) - 1, -1, -1)]
+
+    def _periods_to_evaluate(self, today):
+        """Start dates of the periods to judge on ``today``, oldest first: those
+        after the last one evaluated (or from the one the rule was created in),
+        at most ``MAX_CATCH_UP`` of them, always ending with the last complete
+        period before ``today``."""
         self.ensure_one()
         step = PERIOD_STEP[self.period_type]
         last = date_utils.start_of(today, self.period_type) - step
-        count = self.consecutive_periods if self.rule_type == "threshold" else 2
-        return [last - step * offset for offset in range(max(count, 1) - 1, -1, -1)]
+        if self.evaluated_until:
+            first = self.evaluated_until + relativedelta(days=1)
+        else:
+            first = fields.Date.context_today(self, self.create_date)
+        start = max(
+            date_utils.start_of(first, self.period_type),
+            last - step * (MAX_CATCH_UP - 1),
+        )
+        periods = []
+        while start < last:
+            periods.append(start)
+            start += step
+        return periods + [last]
 
     def _figures(self, starts):
         """``{group key: {period start: (enrolled, lost, rate)}}`` from the rate
@@ -212,26 +244,33 @@ class TrainingAttritionAlertRule(models.Model):
         )
 
     def _evaluate(self, today=None):
-        """Raise the alerts of the last complete period; never twice."""
+        """Raise the alerts of the last complete period and of the complete periods
+        missed since the last evaluation; never twice."""
         today = today or fields.Date.context_today(self)
         Alert = self.env["training.attrition.alert"]
         created = Alert
         for rule in self:
-            starts = rule._periods(today)
+            lasts = rule._periods_to_evaluate(today)
+            windows = {last: rule._periods(last) for last in lasts}
             existing = set(
                 Alert.with_context(active_test=False)
-                .search([("rule_id", "=", rule.id), ("date_start", "=", starts[-1])])
-                .mapped("breakdown_key")
+                .search([("rule_id", "=", rule.id), ("date_start", "in", lasts)])
+                .mapped(lambda alert: (alert.date_start, alert.breakdown_key))
             )
+            figures = rule._figures(sorted({d for w in windows.values() for d in w}))
             vals_list = []
-            for key, series in rule._figures(starts).items():
-                if key in existing or not rule._fires(series, starts):
-                    continue
-                vals_list.append(rule._prepare_alert(key, series, starts))
+            for last, starts in windows.items():
+                for key, series in figures.items():
+                    if (last, key) in existing or not rule._fires(series, starts):
+                        continue
+                    vals_list.append(rule._prepare_alert(key, series, starts))
             if vals_list:
                 alerts = Alert.create(vals_list)
                 alerts._notify_responsible(rule._responsible_users())
                 created |= alerts
+            end = lasts[-1] + PERIOD_STEP[rule.period_type] - relativedelta(days=1)
+            if not rule.evaluated_until or rule.evaluated_until < end:
+                rule.evaluated_until = end
         return created
 
     def _prepare_alert(self, key, series, starts):

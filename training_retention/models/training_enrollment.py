@@ -183,13 +183,18 @@ class TrainingEnrollment(models.Model):
             <= enrollment.company_id.training_risk_recent_days
         }
 
-    def _compute_risk_scores(self):
-        """Score each enrolment from what the departments record (RET-10):
-        attendance and absences (teaching), test results, overdue invoices
-        (finance), recent violations (discipline) and retention contacts
-        (customer service, RET-12). Reads everything in a few queries for the
-        whole batch."""
-        today = fields.Date.context_today(self)
+    def _risk_batch_data(self):
+        """What the factors of these enrolments need, read for the whole batch in
+        a constant number of queries, whatever its size:
+
+        * ``lessons``, ``tests``: ``{enrolment id: [attendance or percentage]}``,
+          newest first;
+        * ``invoices``: their overdue invoices;
+        * ``violations``: ``{archive id: count}`` (see _risk_recent_violations);
+        * ``contacts``: ``{enrolment id: date}`` (see _risk_last_contacts).
+
+        Modules adding factors add their own keys here and turn them into factors
+        in :meth:`_risk_extra_factors`."""
         records = self.env["training.learning.record"].search_fetch(
             [
                 ("enrollment_id", "in", self.ids),
@@ -216,23 +221,45 @@ class TrainingEnrollment(models.Model):
                 ("move_type", "=", "out_invoice"),
                 ("state", "=", "posted"),
                 ("payment_state", "in", ("not_paid", "partial")),
-                ("invoice_date_due", "<", today),
+                ("invoice_date_due", "<", fields.Date.context_today(self)),
             ],
             ["name", "training_enrollment_ids"],
         )
-        violations = self._risk_recent_violations()
-        contacts = self._risk_last_contacts()
+        return {
+            "lessons": lessons,
+            "tests": tests,
+            "invoices": invoices,
+            "violations": self._risk_recent_violations(),
+            "contacts": self._risk_last_contacts(),
+        }
+
+    def _risk_extra_factors(self, data):
+        """Hook for modules that add factors: ``[(points, explanation)]`` of this
+        enrolment from the batch ``data`` of :meth:`_risk_batch_data`. None here."""
+        self.ensure_one()
+        return []
+
+    def _compute_risk_scores(self):
+        """Score each enrolment from what the departments record (RET-10):
+        attendance and absences (teaching), test results, overdue invoices
+        (finance), recent violations (discipline) and retention contacts
+        (customer service, RET-12), plus the factors other modules add. Reads
+        everything in a few queries for the whole batch."""
+        today = fields.Date.context_today(self)
+        data = self._risk_batch_data()
         for enrollment in self:
-            overdue = invoices.filtered(
+            overdue = data["invoices"].filtered(
                 lambda m, e=enrollment: e in m.training_enrollment_ids
             )
             factors = enrollment._risk_factors(
-                lessons[enrollment.id],
-                tests[enrollment.id],
+                data["lessons"][enrollment.id],
+                data["tests"][enrollment.id],
                 overdue,
-                violations=violations[enrollment.archive_id.id],
-                contacted=contacts.get(enrollment.id),
-            )
+                violations=data["violations"][enrollment.archive_id.id],
+                contacted=data["contacts"].get(enrollment.id),
+            ) + [f for f in enrollment._risk_extra_factors(data) if f[0]]
+            # What takes points off (a retention contact) is explained last.
+            factors.sort(key=lambda factor: factor[0] < 0)
             score = sum(points for points, __ in factors)
             enrollment.write(
                 {

@@ -3,6 +3,8 @@
 
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
+
 from odoo.tests import HttpCase, new_test_user, tagged
 
 CS_GROUPS = (
@@ -13,7 +15,9 @@ CS_GROUPS = (
 
 class AnalyticsTourMixin:
     """One enrolment of "Tour Course" (foundation stage) enrolled and withdrawn in
-    January 2025: 1 enrolled, 1 lost, 100 % that month; an alert of "Tour rule"."""
+    January 2025: 1 enrolled, 1 lost, 100 % that month; an alert of "Tour rule".
+    Another enrolled and withdrawn last month: the dashboard shows the last 12
+    months of the browser's clock, which no test freezes."""
 
     def setUp(self):
         super().setUp()
@@ -46,6 +50,18 @@ class AnalyticsTourMixin:
                 "closed_date": "2025-01-20",
             }
         )
+        last_month = date.today().replace(day=1) - relativedelta(months=1)
+        self.env["training.enrollment"].create(
+            {
+                "partner_id": self.env["res.partner"].create({"name": "Tour T"}).id,
+                "course_id": course.id,
+                "company_id": self.company.id,
+                "start_date": last_month,
+                "confirm_date": f"{last_month} 09:00:00",
+                "state": "withdrawn",
+                "closed_date": last_month + relativedelta(days=10),
+            }
+        )
         rule = self.env["training.attrition.alert.rule"].create(
             {
                 "name": "Tour rule",
@@ -73,13 +89,20 @@ class AnalyticsTourMixin:
             login=self.user.login,
         )
         self.assertEqual(self.alert.state, "investigating")
+        self.start_tour(
+            "/odoo/action-training_retention.training_attrition_report_type_action",
+            "training_retention_dashboard_tour",
+            login=self.user.login,
+        )
 
 
 @tagged("post_install", "-at_install")
 class TestAnalyticsTourDesktop(AnalyticsTourMixin, HttpCase):
     def test_rates_and_alert_desktop(self):
-        """RET-08, RET-09: customer service opens the attrition rates pivot (the
-        rate of the foundation stage per month) and takes up an alert."""
+        """RET-08, RET-09, RET-11: customer service opens the attrition rates
+        pivot (the rate of the foundation stage per month), takes up an alert and
+        reads the dashboard: last month's rate stacked by type, then its pivot
+        (withdrawal: 100 %)."""
         self._walk()
 
 
@@ -89,5 +112,6 @@ class TestAnalyticsTourMobile(AnalyticsTourMixin, HttpCase):
     touch_enabled = True
 
     def test_rates_and_alert_mobile(self):
-        """RET-08, RET-09: the same on a phone-sized screen (alert kanban)."""
+        """RET-08, RET-09, RET-11: the same on a phone-sized screen (alert
+        kanban, views switched from the control panel's menu)."""
         self._walk()

@@ -157,6 +157,75 @@ class TestAttritionAlerts(AttritionDataCommon):
         # April: the whole rate falls; advanced rises 33.33 -> 50 % on 2 students.
         self.assertEqual(self._run("2025-05-10"), alerts)
 
+    def _created_on(self, rule, day):
+        """The rule was set up on ``day`` (the test's clock is frozen, not the
+        database's, which stamps the creation)."""
+        self.env.cr.execute(
+            "UPDATE training_attrition_alert_rule SET create_date = %s WHERE id = %s",
+            (f"{day} 09:00:00", rule.id),
+        )
+        rule.invalidate_recordset(["create_date"])
+
+    def test_catch_up_missed_periods(self):
+        """RET-09: the scheduled action catches up the complete periods it missed
+        since the rule's last evaluation. "Above 10 % in one month" (February
+        14.29 %, March 40 %, April 20 %), set up on 10 January:
+
+        * run on 3 February: January (0 %) raises nothing;
+        * the runs of March are missed; run on 5 April: February and March each
+          get their alert; run again, and on 20 April: nothing twice;
+        * run on 2 May: April.
+
+        A rule set up on 15 March and run first on 2 May looks back to March,
+        never to February; a rule set up on 10 January 2024 and run first on
+        5 March 2026 looks back 12 months only: March and April 2025, not
+        February."""
+        rule = self._rule(rule_type="threshold", threshold=10.0, consecutive_periods=1)
+        rule.min_enrolled = 5
+        self._created_on(rule, "2025-01-10")
+        self.assertFalse(self._run("2025-02-03"))
+        self.assertEqual(str(rule.evaluated_until), "2025-01-31")
+        alerts = self._run("2025-04-05")
+        self.assertRecordValues(
+            alerts.sorted("date_start"),
+            [
+                {"date_start": date(2025, 2, 1), "enrolled": 7, "lost": 1},
+                {"date_start": date(2025, 3, 1), "enrolled": 10, "lost": 4},
+            ],
+        )
+        self.assertEqual(len(alerts.activity_ids), 2)
+        self.assertEqual(self._run("2025-04-05"), alerts)
+        self.assertEqual(self._run("2025-04-20"), alerts)
+        self.assertEqual(len(alerts.activity_ids), 2)
+        self.assertEqual(
+            (self._run("2025-05-02") - alerts).mapped("date_start"), [date(2025, 4, 1)]
+        )
+        self.assertEqual(str(rule.evaluated_until), "2025-04-30")
+
+        late = self._rule(
+            name="Test rule late",
+            rule_type="threshold",
+            threshold=10.0,
+            consecutive_periods=1,
+            min_enrolled=5,
+        )
+        self._created_on(late, "2025-03-15")
+        self._run("2025-05-02")
+        old = self._rule(
+            name="Test rule old",
+            rule_type="threshold",
+            threshold=10.0,
+            consecutive_periods=1,
+            min_enrolled=5,
+        )
+        self._created_on(old, "2024-01-10")
+        self._run("2026-03-05")
+        self.assertEqual(
+            sorted(str(d) for d in (late | old).alert_ids.mapped("date_start")),
+            ["2025-03-01", "2025-03-01", "2025-04-01", "2025-04-01"],
+        )
+        self.assertEqual(str(old.evaluated_until), "2026-02-28")
+
     def test_alert_workflow_and_access(self):
         """RET-09: customer service takes the alert up and closes it (its activity
         is marked done); only management sets up rules; rules and alerts are bad

@@ -248,6 +248,89 @@ class TestAttritionAnalytics(AttritionDataCommon):
         self.assertEqual((row.mature_1, row.retained_1), (0, 0))
         self.assertFalse(row.retention_1)
 
+    def test_dashboard_rates_by_type(self):
+        """RET-08, RET-11: the dashboard splits each month's rate by type of loss,
+        the types adding up to the month's rate. March: 10 enrolled, lost E3 and
+        E12 (withdrawal: 20 %), E4 (arrears: 10 %), E8 (force majeure: 10 %) =
+        40 %; active 20 %, passive 20 %. February: E6 (transfer) 1 of 7 = 14.29 %.
+        The foundation stage's passive losses in March: E4, 1 of 7 = 14.29 %. It
+        opens on the chart for customer service and finance, first in Retention ›
+        Reporting, and stays closed to teachers."""
+        Report = self.env["training.attrition.report.type"].with_user(
+            self.user_customer_service
+        )
+        month = [("period_type", "=", "month"), ("company_id", "=", self.company.id)]
+
+        def figures(domain, groupby):
+            rows = Report.read_group(
+                month + domain,
+                ["enrolled:sum", "lost:sum", "rate"],
+                groupby,
+                lazy=False,
+            )
+            return {
+                tuple(row[g] for g in groupby): (
+                    row["enrolled"],
+                    row["lost"],
+                    round(row["rate"], 2),
+                )
+                for row in rows
+            }
+
+        march = [("date_start", "=", "2025-03-01")]
+        self.assertEqual(
+            figures(march, ["loss_type"]),
+            {
+                ("withdrawal",): (10, 2, 20.0),
+                ("transfer",): (10, 0, 0.0),
+                ("arrears",): (10, 1, 10.0),
+                ("disciplinary",): (10, 0, 0.0),
+                ("force_majeure",): (10, 1, 10.0),
+            },
+        )
+        self.assertEqual(figures(march, []), {(): (10, 4, 40.0)})
+        self.assertEqual(
+            figures(march, ["loss_class"]),
+            {("active",): (10, 2, 20.0), ("passive",): (10, 2, 20.0)},
+        )
+        self.assertEqual(
+            figures(
+                march
+                + [
+                    ("loss_class", "=", "passive"),
+                    ("stage_id", "=", self.stage_foundation.id),
+                ],
+                [],
+            ),
+            {(): (7, 1, 14.29)},
+        )
+        self.assertEqual(
+            figures([("date_start", "in", ("2025-02-01", "2025-03-01"))], [])[()][:2],
+            (17, 5),
+        )
+        self.assertEqual(
+            figures([("date_start", "=", "2025-02-01")], ["loss_type"])[("transfer",)],
+            (7, 1, 14.29),
+        )
+        action = self.env.ref(
+            "training_retention.training_attrition_report_type_action"
+        )
+        self.assertEqual(action.view_mode.split(",")[0], "graph")
+        menu = self.env.ref("training_retention.training_attrition_report_type_menu")
+        self.assertEqual(
+            menu, menu.parent_id.child_id.sorted(lambda m: (m.sequence, m.id))[:1]
+        )
+        for user in (self.user_customer_service, self.user_finance):
+            views = Report.with_user(user).get_views(
+                [(False, v) for v in ("graph", "pivot", "list", "search")]
+            )
+            self.assertIn("loss_type", views["views"]["graph"]["arch"])
+            self.assertIn(
+                menu.id, self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
+            )
+        with self.assertRaises(AccessError):
+            Report.with_user(self.user_teacher).read_group([], ["lost:sum"], [])
+
     def test_report_access(self):
         """RET-08: customer service and finance read the reports of their company
         only (another company's enrolments stay out of every figure); teaching and

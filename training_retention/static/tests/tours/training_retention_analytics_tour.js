@@ -54,3 +54,43 @@ registry.category("web_tour.tours").add("training_retention_alert_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("training_retention_dashboard_tour", {
+    steps: () => [
+        {
+            content: "The dashboard opens on the chart of the last 12 months",
+            trigger: ".o_graph_view .o_graph_renderer canvas",
+        },
+        {
+            isActive: ["desktop"],
+            content: "The last 12 months are filtered",
+            trigger: ".o_searchview_facet:contains('Last 12 Months')",
+        },
+        {
+            isActive: ["desktop"],
+            content: "Switch to the pivot",
+            trigger: ".o_control_panel .o_switch_view.o_pivot",
+            run: "click",
+        },
+        {
+            isActive: ["mobile"],
+            content: "Open the view switcher",
+            trigger: ".o_control_panel .o_cp_switch_buttons button",
+            run: "click",
+        },
+        {
+            isActive: ["mobile"],
+            content: "Switch to the pivot",
+            trigger: ".o-dropdown--menu .dropdown-item:contains('Pivot')",
+            run: "click",
+        },
+        {
+            content: "Withdrawals are a row of the pivot",
+            trigger: ".o_pivot .o_pivot_header_cell_closed:contains('Withdrawal')",
+        },
+        {
+            content: "Last month's withdrawal rate is shown",
+            trigger: ".o_pivot .o_pivot_cell_value:contains('100.00')",
+        },
+    ],
+});
