@@ -621,7 +621,14 @@ class TrainingFeedback(models.Model):
         Each level (about to breach, breached) of a deadline is escalated once: an
         activity for the service manager, the flag ``sla_escalated`` and a chatter
         note. Running it again sends nothing new: an escalated ticket leaves the
-        domain until it gets worse. Works in batches and reports the progress.
+        domain until it gets worse.
+
+        Issue 7: one batch of ``CRON_BATCH`` tickets per call, the rest reported to
+        the cron runner, which commits and calls again, so an interruption loses no
+        finished batch. The statements do not grow with the batch: the activities are
+        created at once, without an assignment e-mail each
+        (``mail_activity_quick_update``: they show in the manager's activity menu),
+        the notes logged in one batch and the flags written per level.
         """
         now = fields.Datetime.now()
         domain = [
@@ -640,27 +647,42 @@ class TrainingFeedback(models.Model):
         worse = tickets._update_sla_state(now)
         activity_type = self.env.ref("training_feedback.mail_activity_type_escalation")
         labels = dict(self._fields["sla_state"]._description_selection(self.env))
+        model_id = self.env["ir.model"]._get_id(self._name)
+        today = fields.Date.context_today(self)
+        bodies = {}
+        activity_vals = []
         for feedback, state in worse.items():
             body = self.env._(
                 "Service level %(state)s: due %(deadline)s.",
                 state=labels[state],
                 deadline=fields.Datetime.to_string(feedback.sla_deadline),
             )
+            bodies[feedback.id] = body
             manager = feedback._escalation_user()
             if manager:
-                feedback.activity_schedule(
-                    activity_type_id=activity_type.id,
-                    summary=self.env._(
-                        "%(ref)s: %(state)s",
-                        ref=feedback.reference,
-                        state=labels[state],
-                    ),
-                    note=body,
-                    user_id=manager.id,
-                    date_deadline=fields.Date.context_today(self),
+                activity_vals.append(
+                    {
+                        "res_model_id": model_id,
+                        "res_id": feedback.id,
+                        "activity_type_id": activity_type.id,
+                        "automated": True,
+                        "summary": self.env._(
+                            "%(ref)s: %(state)s",
+                            ref=feedback.reference,
+                            state=labels[state],
+                        ),
+                        "note": body,
+                        "user_id": manager.id,
+                        "date_deadline": today,
+                    }
                 )
-            feedback.message_post(body=body, subtype_xmlid="mail.mt_note")
-            feedback.sla_escalated = state
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
+            activity_vals
+        )
+        escalated = self.browse([feedback.id for feedback in worse])
+        escalated._message_log_batch(bodies=bodies)
+        for state in set(worse.values()):
+            escalated.filtered(lambda f, s=state: worse[f] == s).sla_escalated = state
         self.env["ir.cron"]._notify_progress(
             done=len(tickets), remaining=self.search_count(domain)
         )

@@ -60,7 +60,14 @@ class TrainingFeedbackProblem(models.Model):
 
     @api.model
     def _cron_detect(self):
-        """Flag courses and teachers crossing the thresholds (FB-07), per company."""
+        """Flag courses and teachers crossing the thresholds (FB-07), per company.
+
+        Issue 7: the detection reads grouped figures (six grouped queries per
+        company, whatever the number of tickets) and writes at most one problem per
+        course and teacher, so one call is one bounded batch. The new problems and
+        their activities are created at once, the activities without an assignment
+        e-mail each (``mail_activity_quick_update``: they show in the manager's
+        activity menu), so the statements do not grow with the problems flagged."""
         companies = [
             company
             for [company] in self.env["training.feedback"]
@@ -83,11 +90,10 @@ class TrainingFeedbackProblem(models.Model):
             ("received_date", ">=", since),
             ("received_date", "<=", now),
         ]
-        activity_type = self.env.ref("training_feedback.mail_activity_type_problem")
         open_problems = self.search(
             [("company_id", "=", company.id), ("state", "=", "open")]
         )
-        flagged = self.browse()
+        new_vals = []
         for subject, fname in (("course", "course_id"), ("teacher", "teacher_id")):
             counts = Feedback._read_group(
                 domain + [(fname, "!=", False)], [fname], ["__count"]
@@ -106,6 +112,7 @@ class TrainingFeedbackProblem(models.Model):
                     ["rating_score:avg"],
                 )
             )
+            existing_of = {problem[fname]: problem for problem in open_problems}
             for record, count in counts:
                 if count < company.training_feedback_problem_min:
                     continue
@@ -134,13 +141,11 @@ class TrainingFeedbackProblem(models.Model):
                     "rating": rating,
                     "reason": ", ".join(reasons),
                 }
-                existing = open_problems.filtered(
-                    lambda p, s=subject, f=fname, r=record: p.subject == s and p[f] == r
-                )
-                if existing:
+                existing = existing_of.get(record)
+                if existing and existing.subject == subject:
                     existing.write(vals)
                     continue
-                problem = self.create(
+                new_vals.append(
                     dict(
                         vals,
                         company_id=company.id,
@@ -149,15 +154,28 @@ class TrainingFeedbackProblem(models.Model):
                         **{fname: record.id},
                     )
                 )
-                manager = company.training_feedback_manager_id
-                if manager:
-                    problem.activity_schedule(
-                        activity_type_id=activity_type.id,
-                        summary=self.env._(
+        problems = self.create(new_vals)
+        manager = company.training_feedback_manager_id
+        if manager:
+            activity_type = self.env.ref("training_feedback.mail_activity_type_problem")
+            model_id = self.env["ir.model"]._get_id(self._name)
+            self.env["mail.activity"].with_context(
+                mail_activity_quick_update=True
+            ).create(
+                [
+                    {
+                        "res_model_id": model_id,
+                        "res_id": problem.id,
+                        "activity_type_id": activity_type.id,
+                        "automated": True,
+                        "summary": self.env._(
                             "Feedback problem: %(name)s", name=problem.name
                         ),
-                        note=problem.reason,
-                        user_id=manager.id,
-                    )
-                flagged |= problem
-        return flagged
+                        "note": problem.reason,
+                        "user_id": manager.id,
+                        "date_deadline": fields.Date.context_today(self),
+                    }
+                    for problem in problems
+                ]
+            )
+        return problems

@@ -7,3 +7,4 @@ from . import test_feedback_survey_reward
 from . import test_feedback_analysis
 from . import test_ui
 from . import test_translation
+from . import test_query_budget

@@ -1,8 +1,11 @@
 import logging
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import format_amount
 
 _logger = logging.getLogger(__name__)
@@ -155,7 +158,17 @@ class TrainingArrearsReminder(models.Model):
 
     def _send(self):
         """Send through the step's channel; the chatter of the reminder and of the
-        enrolment keeps the trace."""
+        enrolment keeps the trace.
+
+        Each e-mail and SMS is one message of its own (rendered for its student); the
+        call activities are created at once, without an assignment e-mail each
+        (``mail_activity_quick_update``: they show in the caller's activity menu),
+        and the enrolments' notes are logged in one batch (issue 7)."""
+        activity_type = self.env.ref(
+            "training_retention.mail_activity_type_arrears_call"
+        )
+        calls = []
+        notes = {}
         for reminder in self:
             step = reminder.step_id
             if step.channel == "email" and step.mail_template_id:
@@ -178,33 +191,49 @@ class TrainingArrearsReminder(models.Model):
                 )
             elif step.channel == "call":
                 target = reminder.enrollment_id or reminder
-                target.activity_schedule(
-                    "training_retention.mail_activity_type_arrears_call",
-                    date_deadline=reminder.date,
-                    user_id=(
-                        step.user_id or reminder.enrollment_id.user_id or self.env.user
-                    ).id,
-                    note=self.env._(
-                        "Call %(student)s: %(amount)s overdue on %(invoice)s, to pay "
-                        "by %(deadline)s. %(consequence)s",
-                        student=reminder.partner_id.name,
-                        amount=reminder.amount_due,
-                        invoice=reminder.invoice_id.name,
-                        deadline=reminder.deadline,
-                        consequence=step.consequence or "",
-                    ),
+                calls.append(
+                    {
+                        "res_model_id": self.env["ir.model"]._get_id(target._name),
+                        "res_id": target.id,
+                        "activity_type_id": activity_type.id,
+                        "automated": True,
+                        "summary": activity_type.summary,
+                        "date_deadline": reminder.date,
+                        "user_id": (
+                            step.user_id
+                            or reminder.enrollment_id.user_id
+                            or self.env.user
+                        ).id,
+                        "note": self.env._(
+                            "Call %(student)s: %(amount)s overdue on %(invoice)s, to "
+                            "pay by %(deadline)s. %(consequence)s",
+                            student=reminder.partner_id.name,
+                            amount=reminder.amount_due,
+                            invoice=reminder.invoice_id.name,
+                            deadline=reminder.deadline,
+                            consequence=step.consequence or "",
+                        ),
+                    }
                 )
             if reminder.enrollment_id:
-                reminder.enrollment_id.message_post(
-                    body=self.env._(
+                notes.setdefault(reminder.enrollment_id.id, []).append(
+                    self.env._(
                         "Arrears reminder sent (%(step)s): %(amount)s due by "
                         "%(deadline)s.",
                         step=step.name,
                         amount=reminder.amount_due,
                         deadline=reminder.deadline,
-                    ),
-                    subtype_xmlid="mail.mt_note",
+                    )
                 )
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
+            calls
+        )
+        self.enrollment_id._message_log_batch(
+            bodies={
+                enrollment_id: Markup("<br/>").join(lines)
+                for enrollment_id, lines in notes.items()
+            }
+        )
 
     @api.model
     def _overdue_invoices_domain(self, today):
@@ -217,10 +246,54 @@ class TrainingArrearsReminder(models.Model):
         ]
 
     @api.model
+    def _due_invoices_domain(self, today, steps_by_company):
+        """Overdue invoices whose highest rung reached was not sent yet: for each
+        rung, the invoices overdue at least its days but less than the next rung's,
+        with no reminder of that rung or a higher one. A sent invoice leaves the
+        domain until it reaches the next rung."""
+        parts = []
+        for company, steps in steps_by_company.items():
+            for step, next_step in zip(steps, [*steps[1:], None], strict=True):
+                sent = self._search(
+                    [
+                        ("step_id.company_id", "=", company.id),
+                        ("step_id.days_overdue", ">=", step.days_overdue),
+                    ]
+                )
+                part = [
+                    ("company_id", "=", company.id),
+                    (
+                        "invoice_date_due",
+                        "<=",
+                        today - timedelta(days=step.days_overdue),
+                    ),
+                    ("id", "not in", sent.subselect("invoice_id")),
+                ]
+                if next_step:
+                    part.append(
+                        (
+                            "invoice_date_due",
+                            ">",
+                            today - timedelta(days=next_step.days_overdue),
+                        )
+                    )
+                parts.append(part)
+        return expression.AND(
+            [self._overdue_invoices_domain(today), expression.OR(parts)]
+        )
+
+    @api.model
     def _cron_send_reminders(self, batch_size=200):
         """RET-04: find the overdue, unpaid invoices of enrolments, send each the
         next rung of the ladder it reached (once), then open an arrears case for the
-        final reminders whose deadline passed. Idempotent; batched."""
+        final reminders whose deadline passed. Idempotent: an invoice that got its
+        rung and a final reminder with its case leave the domains.
+
+        Issue 7: one batch of ``batch_size`` invoices (and of final reminders) per
+        call, the rest reported to the cron runner, which commits and calls again:
+        an interruption loses no finished batch. The invoices due are selected in
+        SQL, the reminders created at once; the messages sent stay one per reminder
+        (see ``_send``)."""
         today = fields.Date.context_today(self)
         Move = self.env["account.move"]
         steps_by_company = {}
@@ -228,77 +301,72 @@ class TrainingArrearsReminder(models.Model):
             [("days_overdue", ">=", 0)]
         ):
             steps_by_company.setdefault(step.company_id, []).append(step)
-        invoices = Move.search(self._overdue_invoices_domain(today), order="id")
-        last_sent = {}
-        for reminder in self.search([("invoice_id", "in", invoices.ids)]):
-            last_sent[reminder.invoice_id.id] = max(
-                last_sent.get(reminder.invoice_id.id, -1), reminder.step_id.days_overdue
+        domain = self._due_invoices_domain(today, steps_by_company)
+        invoices = Move.search(domain, limit=batch_size, order="id")
+        remaining = len(invoices) and Move.search_count(domain) - len(invoices)
+        vals_list = []
+        for invoice in invoices:
+            overdue = (today - invoice.invoice_date_due).days
+            # Only the highest rung reached, once: lower rungs a late run missed are
+            # skipped rather than sent all at once.
+            step = [
+                s
+                for s in steps_by_company[invoice.company_id]
+                if s.days_overdue <= overdue
+            ][-1]
+            vals_list.append(
+                {
+                    "invoice_id": invoice.id,
+                    "enrollment_id": invoice.training_enrollment_ids[:1].id,
+                    "partner_id": invoice.partner_id.id,
+                    "step_id": step.id,
+                    "company_id": invoice.company_id.id,
+                    "date": today,
+                    "amount_due": invoice.amount_residual,
+                    "deadline": today + timedelta(days=step.deadline_days),
+                }
             )
-        done = 0
-        for start in range(0, len(invoices), batch_size):
-            batch = invoices[start : start + batch_size]
-            vals_list = []
-            for invoice in batch:
-                overdue = (today - invoice.invoice_date_due).days
-                reached = [
-                    s
-                    for s in steps_by_company.get(invoice.company_id, [])
-                    if s.days_overdue <= overdue
-                ]
-                # Only the highest rung reached, once: lower rungs a late run missed
-                # are skipped rather than sent all at once.
-                if not reached or reached[-1].days_overdue <= last_sent.get(
-                    invoice.id, -1
-                ):
-                    continue
-                step = reached[-1]
-                vals_list.append(
-                    {
-                        "invoice_id": invoice.id,
-                        "enrollment_id": invoice.training_enrollment_ids[:1].id,
-                        "partner_id": invoice.partner_id.id,
-                        "step_id": step.id,
-                        "company_id": invoice.company_id.id,
-                        "date": today,
-                        "amount_due": invoice.amount_residual,
-                        "deadline": today + timedelta(days=step.deadline_days),
-                    }
-                )
-            reminders = self.create(vals_list)
-            reminders._send()
-            done += len(batch)
-            self.env["ir.cron"]._notify_progress(
-                done=done, remaining=len(invoices) - done
-            )
-        self._open_arrears_cases(today)
+        self.create(vals_list)._send()
+        finals, finals_left = self._open_arrears_cases(today, batch_size)
+        self.env["ir.cron"]._notify_progress(
+            done=len(invoices) + len(finals), remaining=remaining + finals_left
+        )
 
     @api.model
-    def _open_arrears_cases(self, today):
-        """After the final deadline, an arrears case opens for approval (RET-04)."""
-        finals = self.search(
-            [
-                ("is_final", "=", True),
-                ("case_id", "=", False),
-                ("deadline", "<", today),
-                ("invoice_id.payment_state", "in", ("not_paid", "partial")),
-            ]
-        )
+    def _open_arrears_cases(self, today, batch_size=200):
+        """After the final deadline, an arrears case opens for approval (RET-04).
+
+        Returns the final reminders handled and how many are left."""
+        domain = [
+            ("is_final", "=", True),
+            ("case_id", "=", False),
+            ("deadline", "<", today),
+            ("invoice_id.payment_state", "in", ("not_paid", "partial")),
+            # nobody to withdraw: such a reminder would be selected again and again
+            ("invoice_id.training_enrollment_ids.state", "=", "active"),
+        ]
+        finals = self.search(domain, limit=batch_size)
+        left = len(finals) and self.search_count(domain) - len(finals)
         Case = self.env["training.attrition.case"]
         reason = self.env.ref(
             "training_retention.reason_arrears_unpaid", raise_if_not_found=False
         )
+        open_cases = {
+            case.partner_id: case
+            for case in Case.search(
+                [
+                    ("case_type", "=", "arrears"),
+                    ("partner_id", "in", finals.partner_id.ids),
+                    ("state", "in", ("draft", "to_approve")),
+                ],
+                order="id desc",
+            )
+        }
         for reminder in finals:
             enrollments = reminder.invoice_id.training_enrollment_ids.filtered(
                 lambda e: e.state == "active"
             )
-            existing = Case.search(
-                [
-                    ("case_type", "=", "arrears"),
-                    ("partner_id", "=", reminder.partner_id.id),
-                    ("state", "in", ("draft", "to_approve")),
-                ],
-                limit=1,
-            )
+            existing = open_cases.get(reminder.partner_id, Case)
             if existing or not enrollments:
                 reminder.case_id = existing
                 continue
@@ -323,6 +391,7 @@ class TrainingArrearsReminder(models.Model):
                     ),
                 }
             )
+            open_cases[reminder.partner_id] = case
             reminder.case_id = case
             try:
                 with self.env.cr.savepoint():
@@ -332,6 +401,7 @@ class TrainingArrearsReminder(models.Model):
                     body=self.env._("Not submitted automatically: %s", error),
                     subtype_xmlid="mail.mt_note",
                 )
+        return finals, left
 
     def action_apply_instalments(self):
         """Offer accepted: the invoice gets the step's instalment plan as its new

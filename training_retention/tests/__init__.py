@@ -16,3 +16,4 @@ from . import test_attrition_alerts
 from . import test_analytics_ui
 from . import test_risk_score
 from . import test_attrition_report
+from . import test_query_budget

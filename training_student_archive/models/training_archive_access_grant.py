@@ -79,17 +79,20 @@ class TrainingArchiveAccessGrant(models.Model):
 
     @api.model
     def _cron_expire_grants(self, batch_size=500):
-        """End the grants whose time is over and close their requests. Idempotent:
-        only grants still active are looked at, so a second run finds nothing."""
+        """End the grants whose time is over and close their requests (ARC-09,
+        ARC-10). Idempotent: only grants still active are looked at, so a second run
+        finds nothing.
+
+        One batch of ``batch_size`` grants per call, the rest reported to the cron
+        runner, which commits and calls again (issue 7); grants and requests are
+        written at once and the notes logged in one batch, so the statements do not
+        grow with the batch."""
         domain = [("valid_until", "<=", fields.Datetime.now())]
         grants = self.search(domain, limit=batch_size)
         remaining = self.search_count(domain) - len(grants)
         grants.write({"active": False})
         requests = grants.request_id.filtered(lambda r: r.state == "approved")
-        for request in requests:
-            request.message_post(
-                body=self.env._("The access ended: its validity expired."),
-                subtype_xmlid="mail.mt_note",
-            )
+        body = self.env._("The access ended: its validity expired.")
+        requests._message_log_batch(bodies=dict.fromkeys(requests.ids, body))
         requests.write({"state": "closed", "closed_date": fields.Datetime.now()})
         self.env["ir.cron"]._notify_progress(done=len(grants), remaining=remaining)

@@ -366,19 +366,31 @@ class TrainingArchiveDeadline(models.Model):
         )
         archive_model_id = self.env["ir.model"]._get_id("training.student.archive")
         # One create and one chatter log per batch: the queries per deadline stay few
-        # and constant whatever the batch size (see `make bench`).
-        activities = self.env["mail.activity"].create(
-            [
-                {
-                    "res_model_id": archive_model_id,
-                    "res_id": deadline.archive_id.id,
-                    "activity_type_id": activity_type.id,
-                    "date_deadline": fields.Date.context_today(self, deadline.deadline),
-                    "summary": deadline.name,
-                    "user_id": deadline.user_id.id,
-                }
-                for deadline in to_remind
-            ]
+        # and constant whatever the batch size (see `make bench`). No assignment
+        # e-mail per activity (``mail_activity_quick_update``): the reminder is in the
+        # assignee's activity menu, and one e-mail per deadline would cost queries
+        # per deadline.
+        # mail.activity computes the name of each activity's record on its own: read
+        # them all at once first.
+        to_remind.archive_id.mapped("display_name")
+        activities = (
+            self.env["mail.activity"]
+            .with_context(mail_activity_quick_update=True)
+            .create(
+                [
+                    {
+                        "res_model_id": archive_model_id,
+                        "res_id": deadline.archive_id.id,
+                        "activity_type_id": activity_type.id,
+                        "date_deadline": fields.Date.context_today(
+                            self, deadline.deadline
+                        ),
+                        "summary": deadline.name,
+                        "user_id": deadline.user_id.id,
+                    }
+                    for deadline in to_remind
+                ]
+            )
         )
         for deadline, activity in zip(to_remind, activities, strict=True):
             deadline.activity_id = activity

@@ -646,8 +646,14 @@ class TrainingStudentArchive(models.Model):
 
     @api.model
     def _cron_list_destruction_eligible(self, batch_size=200):
-        """List the archives whose retention period ended: mark them and give their
-        archivist an activity. Idempotent: a listed archive is not listed again."""
+        """List the archives whose retention period ended (ARC-13): mark them and give
+        their archivist an activity. Idempotent: a listed archive is not listed again.
+
+        One batch of ``batch_size`` archives per call, the rest reported to the cron
+        runner, which commits and calls again (issue 7). The statements do not grow
+        with the batch: one write, one create of the activities, without an assignment
+        e-mail each (``mail_activity_quick_update``: they show in the archivist's
+        activity menu)."""
         domain = [
             *self._destruction_eligible_domain(),
             ("destruction_listed_date", "=", False),
@@ -659,7 +665,7 @@ class TrainingStudentArchive(models.Model):
         activity_type = self.env.ref(
             "training_student_archive.mail_activity_type_archive_destruction"
         )
-        self.env["mail.activity"].create(
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
             [
                 {
                     "res_model_id": self.env["ir.model"]._get_id(self._name),

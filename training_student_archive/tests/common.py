@@ -5,6 +5,8 @@ reads demo data: the company, its calendar, the users, the courses and the stude
 all created here. Times are frozen by the test classes, never read from the clock.
 """
 
+import collections
+import contextlib
 from datetime import datetime
 
 import pytz
@@ -190,3 +192,42 @@ class TrainingArchiveCommon(TransactionCase):
                 }
             )
         )
+
+
+class RolledBack(Exception):
+    """Raised to roll a warm-up run back."""
+
+
+class QueryCountMixin:
+    """Exact counts of the SQL statements of a call, for the query budgets (issue 7:
+    no query per processed record)."""
+
+    def _statements(self, function):
+        """The SQL statements of ``function`` run on an empty record cache, after a
+        first run that warms the registry's caches (rules, views, translations)
+        whatever ran before; both runs are rolled back."""
+        statements = []
+        for warm in (False, True):
+            with contextlib.suppress(RolledBack), self.env.cr.savepoint():
+                self.env.invalidate_all()
+                if not warm:
+                    function()
+                else:
+                    patch = contextlib.contextmanager(self._patchExecute)
+                    with patch(statements):
+                        function()
+                raise RolledBack
+        return collections.Counter(statements)
+
+    def _counts(self, make, function, sizes):
+        """Statements of ``function`` after ``make(n)`` created n records to process,
+        for each n of ``sizes``; every set-up is rolled back. A first round, not
+        counted, warms the caches that a set-up may clear."""
+        counts = []
+        for size in (sizes[0], *sizes):
+            with contextlib.suppress(RolledBack), self.env.cr.savepoint():
+                make(size)
+                self.env.flush_all()
+                counts.append(sum(self._statements(function).values()))
+                raise RolledBack
+        return counts[1:]

@@ -1,0 +1,70 @@
+"""Query budgets of the scheduled actions (issue 7): one call processes one bounded
+batch whose statements do not grow with the number of records processed."""
+
+from odoo.tests import freeze_time, tagged
+
+from odoo.addons.training_student_archive.tests.common import QueryCountMixin
+
+from .common import RetentionCommon
+
+
+@tagged("post_install", "-at_install", "is_query_count")
+class TestRetentionQueryBudget(QueryCountMixin, RetentionCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.step_call = cls.env["training.arrears.step"].create(
+            {
+                "name": "Call",
+                "company_id": cls.company.id,
+                "days_overdue": 21,
+                "channel": "call",
+                "user_id": cls.user_finance.id,
+                "consequence": "The enrolment will be ended for arrears.",
+            }
+        )
+
+    def _overdue_invoices(self, size):
+        """``size`` enrolments whose invoice fell due on 1 March 2025 unpaid."""
+        invoices = self.env["account.move"]
+        for _n in range(size):
+            enrollment = self._enrolled()
+            enrollment.with_user(self.user_finance).action_create_invoice()
+            invoice = enrollment.invoice_ids
+            invoice.write(
+                {"invoice_date": "2025-03-01", "invoice_date_due": "2025-03-01"}
+            )
+            invoice.action_post()
+            invoices |= invoice
+        return invoices
+
+    @freeze_time("2025-03-25 01:00:00")
+    def test_arrears_call_rung_no_n_plus_one(self):
+        """RET-04, issue 7: on 25 March, 24 days after the due date, sending the call
+        rung for 2, 4 or 6 overdue invoices costs the same number of statements: the
+        invoices due are selected in SQL, the reminders, the call activities (no
+        assignment e-mail each) and the enrolments' notes are created in batches.
+        Running it again sends nothing twice."""
+        counts = self._counts(
+            self._overdue_invoices,
+            self.env["training.arrears.reminder"]._cron_send_reminders,
+            (2, 4, 6),
+        )
+        self.assertEqual(counts[0], counts[1])
+        self.assertEqual(counts[1], counts[2])
+
+        invoices = self._overdue_invoices(2)
+        Reminder = self.env["training.arrears.reminder"]
+        for _run in range(2):
+            Reminder._cron_send_reminders()
+            reminders = Reminder.search([("invoice_id", "in", invoices.ids)])
+            self.assertEqual(reminders.step_id, self.step_call)
+            self.assertEqual(len(reminders), 2)
+            self.assertEqual(
+                len(
+                    reminders.enrollment_id.activity_ids.filtered(
+                        lambda a: a.user_id == self.user_finance
+                    )
+                ),
+                2,
+            )
