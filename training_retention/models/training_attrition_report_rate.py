@@ -133,9 +133,13 @@ class TrainingAttritionReportRate(models.Model):
             """
             WITH spell AS (%(spell)s),
                  period AS (%(period)s)
-            SELECT ROW_NUMBER() OVER (
-                       ORDER BY p.period_type, p.date_start, s.company_id,
-                                s.course_id, s.stage_id, s.source_id
+            -- Numbered within each period type, so that a filter on the type
+            -- (every view filters on it) is applied before the join, not after.
+            SELECT (CASE p.period_type %(type_ranks)s END) * 100000000
+                   + ROW_NUMBER() OVER (
+                       PARTITION BY p.period_type
+                       ORDER BY p.date_start, s.company_id, s.course_id,
+                                s.stage_id, s.source_id
                    ) AS id,
                    p.period_type,
                    p.date_start,
@@ -167,6 +171,10 @@ class TrainingAttritionReportRate(models.Model):
             losses=self._loss_counts_sql(lost_here),
             lost_here=lost_here,
             rates=self._loss_rates_sql(lost_here),
+            type_ranks=SQL(" ").join(
+                SQL("WHEN %s THEN %s", code, rank)
+                for rank, (code, __) in enumerate(PERIOD_TYPES)
+            ),
         )
 
     def _loss_rates_sql(self, condition):
