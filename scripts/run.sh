@@ -7,6 +7,17 @@ bash scripts/setup.sh
 VENV=.state/venv
 CONF=.state/odoo-run.conf
 db=$("$VENV/bin/python" scripts/odoo_conf.py get db_name)
+# Printed reports (certificates, refund policy, attrition and feedback reports) are
+# PDF through wkhtmltopdf; without it Odoo offers them as HTML only.
+if ! command -v wkhtmltopdf >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "[run] installing wkhtmltopdf (Debian package) for PDF reports"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wkhtmltopdf >/dev/null ||
+      echo "[run] WARNING: could not install wkhtmltopdf; reports print as HTML"
+  else
+    echo "[run] WARNING: no wkhtmltopdf; reports print as HTML (install it for PDF)"
+  fi
+fi
 modules=$(for m in */__manifest__.py; do basename "$(dirname "$m")"; done | paste -sd, -)
 
 if ! "$VENV/bin/python" scripts/odoo_conf.py modules-installed "$db" "$modules"; then

@@ -74,3 +74,13 @@ class ResCompany(models.Model):
         default=10,
         help="Points a recent retention contact takes off the risk score.",
     )
+
+    def write(self, vals):
+        result = super().write(vals)
+        if any(fname.startswith("training_risk_") for fname in vals):
+            # New weights or thresholds: every score is stale until the nightly
+            # recomputation (the risk cron picks the enrolments not scored today).
+            self.env["training.enrollment"].sudo().search(
+                [("company_id", "in", self.ids), ("state", "=", "active")]
+            ).write({"risk_date": False})
+        return result

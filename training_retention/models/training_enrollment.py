@@ -291,20 +291,34 @@ class TrainingEnrollment(models.Model):
         return result
 
     @api.model
+    def _risk_stale_domain(self):
+        """Active enrolments not scored today, and ended ones still scored."""
+        today = fields.Date.context_today(self)
+        return [
+            "|",
+            "&",
+            ("state", "=", "active"),
+            "|",
+            ("risk_date", "=", False),
+            ("risk_date", "<", today),
+            "&",
+            ("state", "!=", "active"),
+            ("risk_score", ">", 0),
+        ]
+
+    @api.model
     def _cron_compute_risk(self, batch_size=500):
-        """Recompute the score of every active enrolment, in batches."""
-        enrollments = self.search([("state", "=", "active")], order="id")
-        done = 0
-        for start in range(0, len(enrollments), batch_size):
-            batch = enrollments[start : start + batch_size]
-            batch._compute_risk_scores()
-            done += len(batch)
-            self.env["ir.cron"]._notify_progress(
-                done=done, remaining=len(enrollments) - done
-            )
-        # Ended enrolments are no longer at risk.
-        self.search([("state", "!=", "active"), ("risk_score", ">", 0)]).write(
-            {"risk_score": 0, "risk_factors": False}
+        """Nightly: score the active enrolments not scored today, one batch per
+        call; ended enrolments are no longer at risk. The cron runner commits each
+        batch and calls again while some remain: an interruption loses no finished
+        batch and the next run resumes. A change of the weights makes every score
+        stale (see ``res.company.write``)."""
+        batch = self.search(self._risk_stale_domain(), order="id", limit=batch_size)
+        ended = batch.filtered(lambda e: e.state != "active")
+        ended.write({"risk_score": 0, "risk_factors": False})
+        (batch - ended)._compute_risk_scores()
+        self.env["ir.cron"]._notify_progress(
+            done=len(batch), remaining=self.search_count(self._risk_stale_domain())
         )
         return True
 

@@ -66,7 +66,9 @@ class TestRiskScore(RetentionCommon):
         self.assertIn(paid.payment_state, ("paid", "in_payment"))
 
         Enrollment = self.env["training.enrollment"]
-        Enrollment._cron_compute_risk()
+        # An invoice falling overdue changes no record: the nightly job sees it.
+        with freeze_time("2025-04-16 02:00:00"):
+            Enrollment._cron_compute_risk()
         self.assertEqual(
             [enr_a.risk_score, enr_b.risk_score, enr_c.risk_score], [100, 0, 30]
         )
@@ -214,3 +216,50 @@ class TestRiskScore(RetentionCommon):
             Enrollment._cron_compute_risk()
         self.assertEqual([enr_a.risk_score, enr_b.risk_score], [30, 30])
         self.assertNotIn("Contacted", enr_a.risk_factors)
+
+    def test_nightly_recomputation_resumes(self):
+        """RET-09, issue 7: the nightly recomputation scores one batch per call and
+        tells the cron runner how many enrolments are left; with batches of 2, three
+        enrolments scored yesterday take two calls and a third call finds nothing.
+        New weights make every score stale at once; an ended enrolment is cleared."""
+        enrollments = (
+            self._enrolled(self.course_a)
+            | self._enrolled(self.course_b)
+            | self._enrolled(self.course_40)
+        )
+        self._lessons(enrollments[0], ["present", "absent"])
+        cron = self.env.ref("training_retention.ir_cron_compute_risk")
+        Enrollment = self.env["training.enrollment"]
+
+        def run():
+            progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+            Enrollment.with_context(ir_cron_progress_id=progress.id)._cron_compute_risk(
+                batch_size=2
+            )
+            return progress.done, progress.remaining
+
+        with freeze_time("2025-04-16 02:00:00"):
+            # the other enrolments of the database were scored tonight already
+            Enrollment.search(
+                [("id", "not in", enrollments.ids), ("state", "=", "active")]
+            ).risk_date = "2025-04-16"
+            Enrollment.search([("state", "!=", "active")]).risk_score = 0
+            self.assertEqual(run(), (2, 1))
+            self.assertEqual(run(), (1, 0))
+            self.assertEqual(run(), (0, 0))
+            self.assertEqual(
+                set(enrollments.mapped("risk_date")), {enrollments[0].risk_date}
+            )
+            self.assertEqual(str(enrollments[0].risk_date), "2025-04-16")
+            self.assertEqual(enrollments[0].risk_score, 30)  # 50 % attendance
+
+            self.company.training_risk_weight_attendance = 40
+            self.assertFalse(any(enrollments.mapped("risk_date")))
+            self.assertEqual(run(), (2, 1))
+            self.assertEqual(run(), (1, 0))
+            self.assertEqual(enrollments[0].risk_score, 40)
+
+            enrollments[0].action_complete()
+            self.assertEqual(run(), (1, 0))
+            self.assertEqual(enrollments[0].risk_score, 0)
+            self.assertEqual(run(), (0, 0))
