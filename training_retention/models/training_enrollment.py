@@ -2,7 +2,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
-from odoo.tools import format_date
+from odoo.tools import SQL, format_date
 
 
 class TrainingEnrollment(models.Model):
@@ -336,64 +336,85 @@ class TrainingEnrollment(models.Model):
         }
 
     @api.model
-    def _cron_flag_at_risk(self):
-        """RET-12: students who missed their last lessons in a row tend to leave:
-        plan a retention contact for customer service, once while it is open; the
-        outcome is logged when the activity is marked done."""
+    def _absent_in_a_row(self):
+        """Active enrolments whose last N lessons with attendance were all missed
+        (N: their company's setting) and with no open retention contact; one query
+        over the lessons whatever their number."""
         activity_type = self.env.ref(
             "training_retention.mail_activity_type_retention_contact"
         )
-        enrollments = self.search([("state", "=", "active")])
-        records = self.env["training.learning.record"].search_fetch(
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT e.id
+                  FROM training_enrollment e
+                  JOIN res_company c ON c.id = e.company_id
+                  JOIN LATERAL (
+                      SELECT r.attendance
+                        FROM training_learning_record r
+                       WHERE r.enrollment_id = e.id AND r.record_type = 'lesson'
+                         AND r.attendance IS NOT NULL
+                       ORDER BY r.date DESC, r.id DESC
+                       LIMIT c.training_risk_absences
+                  ) last ON TRUE
+                 WHERE e.state = 'active' AND c.training_risk_absences > 0
+                   AND NOT EXISTS (
+                       SELECT 1 FROM mail_activity a
+                        WHERE a.res_model = %(model)s AND a.res_id = e.id
+                          AND a.activity_type_id = %(type)s
+                   )
+                 GROUP BY e.id, c.training_risk_absences
+                HAVING COUNT(*) = c.training_risk_absences
+                   AND BOOL_AND(last.attendance = 'absent')
+                 ORDER BY e.id
+                """,
+                model=self._name,
+                type=activity_type.id,
+            )
+        )
+        return self.browse(row[0] for row in rows)
+
+    @api.model
+    def _cron_flag_at_risk(self, batch_size=500):
+        """RET-12: students who missed their last lessons in a row tend to leave:
+        plan a retention contact for customer service, once while it is open; the
+        outcome is logged when the activity is marked done. One batch per call (the
+        cron runner calls again while some are left); the contacts are created at
+        once, without an assignment e-mail each (they show in the activity menu)."""
+        activity_type = self.env.ref(
+            "training_retention.mail_activity_type_retention_contact"
+        )
+        candidates = self._absent_in_a_row()
+        flagged = candidates[:batch_size]
+        model_id = self.env["ir.model"]._get_id(self._name)
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
             [
-                ("enrollment_id", "in", enrollments.ids),
-                ("record_type", "=", "lesson"),
-                ("attendance", "!=", False),
-            ],
-            ["enrollment_id", "attendance"],
-            order="date desc, id desc",
+                {
+                    "res_model_id": model_id,
+                    "res_id": enrollment.id,
+                    "activity_type_id": activity_type.id,
+                    "automated": True,
+                    "summary": activity_type.summary,
+                    "date_deadline": activity_type._get_date_deadline(),
+                    "user_id": (
+                        enrollment.company_id.training_retention_user_id
+                        or enrollment.user_id
+                        or self.env.user
+                    ).id,
+                    "note": self.env._(
+                        "%(student)s missed the last %(count)s lessons of "
+                        "%(course)s: call to understand why and record what was "
+                        "agreed.",
+                        student=enrollment.partner_id.name,
+                        count=enrollment.company_id.training_risk_absences,
+                        course=enrollment.course_id.display_name,
+                    ),
+                }
+                for enrollment in flagged
+            ]
         )
-        recent = defaultdict(list)
-        for record in records:
-            recent[record.enrollment_id.id].append(record.attendance)
-        open_contacts = set(
-            self.env["mail.activity"]
-            .search(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", enrollments.ids),
-                    ("activity_type_id", "=", activity_type.id),
-                ]
-            )
-            .mapped("res_id")
+        self.env["ir.cron"]._notify_progress(
+            done=len(flagged), remaining=len(candidates) - len(flagged)
         )
-        flagged = self.browse()
-        for enrollment in enrollments:
-            limit = enrollment.company_id.training_risk_absences
-            last = recent[enrollment.id][:limit]
-            if (
-                not limit
-                or enrollment.id in open_contacts
-                or len(last) < limit
-                or any(attendance != "absent" for attendance in last)
-            ):
-                continue
-            user = (
-                enrollment.company_id.training_retention_user_id
-                or enrollment.user_id
-                or self.env.user
-            )
-            enrollment.activity_schedule(
-                "training_retention.mail_activity_type_retention_contact",
-                user_id=user.id,
-                note=self.env._(
-                    "%(student)s missed the last %(count)s lessons of %(course)s: "
-                    "call to understand why and record what was agreed.",
-                    student=enrollment.partner_id.name,
-                    count=limit,
-                    course=enrollment.course_id.display_name,
-                ),
-            )
-            flagged |= enrollment
-        self.env["ir.cron"]._notify_progress(done=len(enrollments), remaining=0)
         return flagged

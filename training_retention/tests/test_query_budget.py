@@ -68,3 +68,29 @@ class TestRetentionQueryBudget(QueryCountMixin, RetentionCommon):
                 ),
                 2,
             )
+
+    def _absent_students(self, size):
+        """``size`` enrolments whose last three lessons were missed."""
+        for _n in range(size):
+            enrollment = self._enrolled()
+            for number in range(1, 4):
+                self._lesson(
+                    enrollment,
+                    lesson_number=number,
+                    attendance="absent",
+                    date=f"2025-03-{10 + number}",
+                )
+
+    @freeze_time("2025-04-15 08:00:00")
+    def test_absent_in_a_row_no_n_plus_one(self):
+        """RET-12, issue 7: planning the retention contacts of 2, 4 or 6 students
+        who missed their last three lessons costs the same statements: one query
+        over the lessons finds them, the activities are created at once."""
+        self.company.training_retention_user_id = self.user_customer_service
+        Enrollment = self.env["training.enrollment"]
+        Enrollment._cron_flag_at_risk()  # the demo data's students first
+        counts = self._counts(
+            self._absent_students, Enrollment._cron_flag_at_risk, (2, 4, 6)
+        )
+        self.assertEqual(counts[0], counts[1])
+        self.assertEqual(counts[1], counts[2])
