@@ -308,6 +308,7 @@ class TrainingAttritionAlertRule(models.Model):
 
     @api.model
     def _cron_evaluate(self):
+        self.env["training.attrition.report.rate"]._refresh()
         rules = self.search([("active", "=", True)])
         for rule in rules:
             rule.with_company(rule.company_id)._evaluate()

@@ -6,6 +6,16 @@ from odoo.tools import format_amount
 
 from .training_attrition_reason import CASE_TYPES
 
+# Fields the attrition rates count from (training.attrition.report.rate).
+RATE_FIELDS = {
+    "state",
+    "case_type",
+    "effective_date",
+    "approval_date",
+    "reason_id",
+    "suspend",
+    "enrollment_ids",
+}
 # Types whose approval ends the enrolments as withdrawn (transfer: as transferred).
 WITHDRAWING_TYPES = ("withdrawal", "arrears", "disciplinary", "force_majeure")
 # Fields only the case itself writes (statement, accounting, approval dates): written
@@ -391,6 +401,12 @@ class TrainingAttritionCase(models.Model):
                     .next_by_code("training.attrition.case")
                 )
         return super().create(vals_list)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if RATE_FIELDS & vals.keys():
+            self.env["training.attrition.report.rate"]._trigger_refresh()
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_carried_out(self):

@@ -64,7 +64,6 @@ class TrainingAttritionReportType(models.Model):
         )
         return SQL(
             """
-            WITH r AS (%(rates)s)
             SELECT r.id * %(count)s + t.number AS id,
                    r.period_type,
                    r.date_start,
@@ -78,10 +77,9 @@ class TrainingAttritionReportType(models.Model):
                    r.enrolled,
                    CASE t.loss_type %(lost)s END AS lost,
                    (CASE t.loss_type %(lost)s END) * 100.0 / r.enrolled AS rate
-              FROM r
+              FROM training_attrition_report_rate r
              CROSS JOIN (VALUES %(types)s) AS t(loss_type, loss_class, number)
             """,
-            rates=self.env["training.attrition.report.rate"]._view_query(),
             count=len(CASE_TYPES),
             types=types,
             lost=lost,

@@ -4,6 +4,19 @@ from datetime import timedelta
 from odoo import Command, api, fields, models
 from odoo.tools import SQL, format_date
 
+# Fields the attrition rates count from (training.attrition.report.rate).
+RATE_FIELDS = {
+    "state",
+    "confirm_date",
+    "start_date",
+    "closed_date",
+    "course_id",
+    "company_id",
+    "partner_id",
+    "source_id",
+    "stage_id",
+}
+
 
 class TrainingEnrollment(models.Model):
     _inherit = "training.enrollment"
@@ -24,6 +37,18 @@ class TrainingEnrollment(models.Model):
     risk_contact_date = fields.Date(
         string="Last Retention Contact", readonly=True, copy=False
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        enrollments = super().create(vals_list)
+        self.env["training.attrition.report.rate"]._trigger_refresh()
+        return enrollments
+
+    def write(self, vals):
+        result = super().write(vals)
+        if RATE_FIELDS & vals.keys():
+            self.env["training.attrition.report.rate"]._trigger_refresh()
+        return result
 
     def action_view_attrition_cases(self):
         self.ensure_one()

@@ -102,4 +102,5 @@ class AttritionDataCommon(TrainingArchiveCommon):
                     "comeback_deadline": "2025-06-30" if suspend else False,
                 }
             )
-        cls.env.flush_all()
+        # the scheduled refresh of the (materialised) rate report
+        cls.env["training.attrition.report.rate"]._refresh()

@@ -62,6 +62,7 @@ class AnalyticsTourMixin:
                 "closed_date": last_month + relativedelta(days=10),
             }
         )
+        self.env["training.attrition.report.rate"]._refresh()
         rule = self.env["training.attrition.alert.rule"].create(
             {
                 "name": "Tour rule",

@@ -350,7 +350,7 @@ class TestAttritionAnalytics(AttritionDataCommon):
                 "closed_date": "2025-03-09",
             }
         )
-        self.env.flush_all()
+        self.env["training.attrition.report.rate"]._refresh()
         for user in (self.user_customer_service, self.user_finance):
             user.groups_id += self.env.ref("base.group_allow_export")
             Report = self.env["training.attrition.report.rate"].with_user(user)
@@ -426,3 +426,33 @@ class TestAttritionAnalytics(AttritionDataCommon):
             self.env.ref("training_retention.training_attrition_report_rate_menu").id,
             visible,
         )
+
+    def test_figures_refreshed_after_changes(self):
+        """RET-08, issue 7: the rate report is counted ahead (materialised). A new
+        enrolment withdrawn in March asks the cron runner for a refresh and is not
+        counted until it ran; then March has 11 enrolled and 5 lost (was 10, 4)."""
+        cron = self.env.ref("training_retention.ir_cron_refresh_attrition_rates")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+
+        def march():
+            row = self._rates("month", "date_start:month")["March 2025"]
+            return row["enrolled"], row["lost"]
+
+        self.assertEqual(march(), (10, 4))
+        self.env["training.enrollment"].create(
+            {
+                "partner_id": self.env["res.partner"].create({"name": "Late"}).id,
+                "course_id": self.course_a.id,
+                "start_date": "2025-03-02",
+                "state": "withdrawn",
+                "confirm_date": "2025-03-02 09:00:00",
+                "closed_date": "2025-03-09",
+            }
+        )
+        self.assertGreater(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
+            triggers,
+        )
+        self.assertEqual(march(), (10, 4))
+        cron.method_direct_trigger()
+        self.assertEqual(march(), (11, 5))

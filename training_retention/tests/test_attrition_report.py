@@ -30,6 +30,7 @@ class TestAttritionReport(AttritionDataCommon):
                 "description": "Lost his job; paid nothing since February.",
             }
         )
+        cls.env["training.attrition.report.rate"]._refresh()
 
     def _wizard(self, **vals):
         form = Form(

@@ -183,6 +183,7 @@ class TrainingAttritionReportPrint(models.TransientModel):
     def action_print_pdf(self):
         self.ensure_one()
         self._period()
+        self.env["training.attrition.report.rate"]._refresh()
         return self.env.ref(
             "training_retention.action_report_attrition_review"
         ).report_action(self)
@@ -190,6 +191,7 @@ class TrainingAttritionReportPrint(models.TransientModel):
     def action_print_xlsx(self):
         self.ensure_one()
         self._period()
+        self.env["training.attrition.report.rate"]._refresh()
         return self.env.ref(
             "training_retention.action_report_attrition_review_xlsx"
         ).report_action(self)
