@@ -94,3 +94,27 @@ class TestRetentionQueryBudget(QueryCountMixin, RetentionCommon):
         )
         self.assertEqual(counts[0], counts[1])
         self.assertEqual(counts[1], counts[2])
+
+    def _refund_case(self, enrollments):
+        """Li Lei's withdrawal of ``enrollments``, each paid 4,000 with 10 lessons
+        consumed, ready for its refund."""
+        for enrollment in enrollments:
+            self._invoice(enrollment, paid=4000.0)
+            self._consume(enrollment, 10)
+        return self._case(enrollments).sudo()
+
+    @freeze_time("2025-04-15 08:00:00")
+    def test_refund_posting_budget(self):
+        """RET-02, X-04, issue 7: carrying out a withdrawal's refund (statement,
+        credit note posted and reconciled, the rest paid through the payment
+        wizard) costs a fixed number of statements (212, most of them Odoo's posting,
+        reconciliation and payment), the same with a second enrolment on the case:
+        its statement and credit note lines are created with the others."""
+        one = self._refund_case(self._enrolled())
+        self.assertEqual(sum(self._statements(one._create_refund).values()), 212)
+        two = self._refund_case(self._enrolled() | self._enrolled(course=self.course_a))
+        self.assertEqual(sum(self._statements(two._create_refund).values()), 212)
+        move = one._create_refund()
+        self.assertRecordValues(
+            move, [{"state": "posted", "amount_total": 2850.0, "payment_state": "paid"}]
+        )
