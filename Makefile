@@ -6,7 +6,7 @@ help:
 	@echo "make test   set up and run the whole test suite in a fresh throw-away database"
 	@echo "make lint   ruff and pylint-odoo (OCA 18.0 settings)"
 	@echo "make clean  stop the local PostgreSQL and remove .state/ (virtualenv, databases)"
-	@echo "make bench-data SCALE=N   fill the benchmark database with N x 1 000 students"
+	@echo "make bench-data SCALE=N   fill the benchmark database with N x 1 000 students (resumable)"
 	@echo "make bench  time the operations people wait for (see benchmarks/RESULTS.md)"
 
 setup:

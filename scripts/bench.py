@@ -593,12 +593,16 @@ CRONS = (
     ),
     ("quarterly audit", "training_student_archive.ir_cron_quarterly_archive_audit"),
     ("attrition alerts", "training_retention.ir_cron_attrition_alerts"),
+    ("attrition rates refresh", "training_retention.ir_cron_refresh_attrition_rates"),
 )
 
 
 def run(registry, scale_label):
     with registry.cursor() as cr:
         env = env_for(cr)
+        # the figures as the nightly refresh leaves them
+        env["training.attrition.report.rate"]._refresh()
+        cr.commit()
         manager = env.ref("base.user_admin").id
         archive = env["training.student.archive"].search([], limit=1, order="id desc")
         archive_id, number = archive.id, archive.archive_number

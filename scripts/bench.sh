@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench-data SCALE=N` and `make bench`: scale data and benchmarks (issue 7).
-# Neither is part of `make test` or CI. BENCH_DB (default training_bench) is the database.
+# Neither is part of `make test` or CI. BENCH_DB (default training_bench) is the database;
+# WORKERS (default 2) processes fill it.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -14,4 +15,5 @@ if ! "$VENV/bin/python" scripts/odoo_conf.py modules-installed "$db" "$modules";
   "$VENV/bin/python" -m odoo -c "$CONF" -d "$db" -i "$modules" --without-demo=all \
     --stop-after-init --log-level=warn
 fi
-"$VENV/bin/python" scripts/bench.py "$1" --config "$CONF" --database "$db" --scale "${SCALE:-1}"
+"$VENV/bin/python" scripts/bench.py "$1" --config "$CONF" --database "$db" --scale "${SCALE:-1}" \
+  --workers "${WORKERS:-2}"
