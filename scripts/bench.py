@@ -656,11 +656,6 @@ def run(registry, scale_label):
 
     archive_model = "training.student.archive"
 
-    def records_by_month(env):
-        return env["training.learning.record"].read_group(
-            [], ["attendance"], ["date:month", "attendance"], lazy=False
-        )
-
     def enrolments_by_month(env):
         return env["training.enrollment"].read_group(
             [], ["course_id"], ["start_date:month"]
@@ -745,8 +740,6 @@ def run(registry, scale_label):
          *partner_search),
         ("search archive by phone", manager, name_search(archive_model, phone[-8:]),
          *partner_search),
-        ("learning records by month (read_group)", manager, records_by_month,
-         *by_month),
         ("attrition rate pivot, 5 years by month", manager, rate_pivot, *by_month),
         ("cohort pivot", manager, cohort_pivot, *by_month),
         ("students at risk, first page", manager,

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import fields, models, tools
 
 # The roles that read archives: for anybody else (an accountant, a salesman) the
 # fields do not exist, so their exports and generic reads of contacts keep working.
@@ -38,3 +38,16 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.id)]
         action["context"] = {"default_partner_id": self.id}
         return action
+
+    def init(self):
+        # The archives are searched by their student's phone or e-mail, typed in
+        # part (see training.student.archive._search_display_name).
+        if self.env.registry.has_trigram:
+            for fname in ("phone", "email"):
+                tools.create_index(
+                    self.env.cr,
+                    f"res_partner_{fname}_trgm",
+                    self._table,
+                    [f"{fname} gin_trgm_ops"],
+                    method="gin",
+                )

@@ -65,6 +65,29 @@ class TestQueryBudget(QueryCountMixin, TrainingArchiveCommon):
         )
         self._budget(11, lambda: Archive.web_search_read([], ARCHIVE_LIST, limit=80))
 
+    def test_search_archive_as_teacher(self):
+        """ARC-01, ARC-11, issue 7: the search box finds an archive by part of its
+        number, of its student's name, phone or e-mail, in two statements (the
+        contacts whose phone or e-mail match, then the archives through the
+        teacher's rules); the student of another teacher's course is not found,
+        even by their phone."""
+        other = self._enrol_and_confirm(self.student_no_contact, self.course_b)
+        other.archive_id.phone = "+86 21 5555 0199"
+        li = self.archives.filtered(lambda a: a.partner_id == self.student)
+        Archive = self.env["training.student.archive"].with_user(self.user_teacher)
+        for text in (li.archive_number[-5:], "Lei", "5555 0101", "li.lei@exa"):
+            with self.subTest(text=text):
+                self.assertEqual(
+                    [archive_id for archive_id, __ in Archive.name_search(text)],
+                    li.ids,
+                )
+                self._budget(2, lambda text=text: Archive.name_search(text))
+        self.assertFalse(Archive.name_search("5555 0199"))
+        self.assertEqual(
+            self.env["training.student.archive"].name_search("5555 0199")[0][0],
+            other.archive_id.id,
+        )
+
     def test_deadline_cron_batch(self):
         """ARC-05, issue 7: one batch of the deadline chaser, reminding two archives'
         hand-overs, costs a fixed number of queries (activities created in one batch,
