@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
 
 from .training_attrition_reason import CASE_TYPES
@@ -26,6 +26,8 @@ class TrainingAttritionReportCohort(models.Model):
     _description = "Attrition Cohort Analysis"
     _auto = False
     _order = "cohort_date desc, id"
+    _materialized = True
+    _materialized_indexes = (("cohort_idx", "cohort_date"),)
     _rec_name = "enrollment_id"
 
     _ratio_fields = {
@@ -124,14 +126,4 @@ class TrainingAttritionReportCohort(models.Model):
             """,
             SQL(", ").join(columns),
             self._spell_query(),
-        )
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._view_query(),
-            )
         )

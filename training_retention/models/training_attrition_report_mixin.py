@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, models, tools
 from odoo.tools import SQL
 
 from .training_attrition_reason import CASE_TYPES
@@ -29,6 +29,67 @@ class TrainingAttritionReportMixin(models.AbstractModel):
 
     # ratio field -> (numerator field, denominator field), in percent
     _ratio_fields = {}
+
+    # Reports counted ahead (materialised) and refreshed by _refresh; extra indexes.
+    _materialized = False
+    _materialized_indexes = ()
+
+    def init(self):
+        """Create the report's view; a materialised one gets a unique index (for
+        ``REFRESH ... CONCURRENTLY``) and ``_materialized_indexes``."""
+        if self._abstract:
+            return
+        table = SQL.identifier(self._table)
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        kind = SQL("MATERIALIZED VIEW" if self._materialized else "VIEW")
+        self.env.cr.execute(
+            SQL("CREATE %s %s AS (%s)", kind, table, self._view_query())
+        )
+        if not self._materialized:
+            return
+        for suffix, columns in (("id_uniq", "id"), *self._materialized_indexes):
+            unique = SQL("UNIQUE" if suffix == "id_uniq" else "")
+            self.env.cr.execute(
+                SQL(
+                    "CREATE %s INDEX %s ON %s (%s)",
+                    unique,
+                    SQL.identifier(f"{self._table}_{suffix}"),
+                    table,
+                    SQL(columns),
+                )
+            )
+
+    @api.model
+    def _refresh(self):
+        """Recount the figures of the materialised attrition reports from the
+        enrolments and cases as they are now; readers are not blocked meanwhile.
+        Run by the scheduled action *Training: Refresh Attrition Rates* at night and
+        soon after enrolments or cases change (``_trigger_refresh``), and before the
+        alert rules and the printed reports use the figures."""
+        self.env.flush_all()
+        for model in self.env.registry.descendants(
+            ["training.attrition.report.mixin"], "_inherit"
+        ):
+            Report = self.env[model]
+            if Report._materialized and not Report._abstract:
+                self.env.cr.execute(
+                    SQL(
+                        "REFRESH MATERIALIZED VIEW CONCURRENTLY %s",
+                        SQL.identifier(Report._table),
+                    )
+                )
+        self.env.invalidate_all()
+        return True
+
+    @api.model
+    def _trigger_refresh(self):
+        """Ask the cron runner to refresh the figures soon."""
+        cron = self.env.ref(
+            "training_retention.ir_cron_refresh_attrition_rates",
+            raise_if_not_found=False,
+        )
+        if cron:
+            cron.sudo()._trigger()
 
     @api.model
     def _spell_query(self):

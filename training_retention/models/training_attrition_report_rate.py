@@ -1,4 +1,4 @@
-from odoo import api, fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
 
 from .training_attrition_reason import CASE_TYPES
@@ -29,8 +29,8 @@ class TrainingAttritionReportRate(models.Model):
     The counts add up over courses, stages and channels, not over periods: a student
     active all year is enrolled in each of its months. Filter one period type.
 
-    A materialised view, refreshed by :meth:`_refresh`: the figures are those of the
-    last refresh, a few minutes at most after a change when the cron runner is up.
+    A materialised view, refreshed by ``_refresh`` (see the mixin): the figures are
+    those of the last refresh, minutes after a change when the cron runner is up.
     """
 
     _name = "training.attrition.report.rate"
@@ -39,6 +39,8 @@ class TrainingAttritionReportRate(models.Model):
     _auto = False
     _order = "date_start desc, course_id"
     _rec_name = "date_start"
+    _materialized = True
+    _materialized_indexes = (("period_idx", "period_type, date_start"),)
 
     _ratio_fields = {
         "rate": ("lost", "enrolled"),
@@ -197,52 +199,3 @@ class TrainingAttritionReportRate(models.Model):
         rates = {"rate_active": ACTIVE_TYPES, "rate_passive": PASSIVE_TYPES}
         rates.update({f"rate_{code}": (code,) for code, __ in CASE_TYPES})
         return rates
-
-    def init(self):
-        # Materialised: counting every enrolment spell of every period is too slow
-        # to run on each pivot read of a large institution (see `make bench`).
-        table = SQL.identifier(self._table)
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL("CREATE MATERIALIZED VIEW %s AS (%s)", table, self._view_query())
-        )
-        self.env.cr.execute(
-            SQL(
-                "CREATE UNIQUE INDEX %s ON %s (id)",
-                SQL.identifier(f"{self._table}_id_uniq"),
-                table,
-            )
-        )
-        self.env.cr.execute(
-            SQL(
-                "CREATE INDEX %s ON %s (period_type, date_start)",
-                SQL.identifier(f"{self._table}_period_idx"),
-                table,
-            )
-        )
-
-    @api.model
-    def _refresh(self):
-        """Recount the figures from the enrolments and cases as they are now. Run
-        by its scheduled action at night and soon after enrolments end or cases
-        change (``_trigger_refresh``), and before alerts and printed reports use
-        them; readers are not blocked meanwhile."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "REFRESH MATERIALIZED VIEW CONCURRENTLY %s",
-                SQL.identifier(self._table),
-            )
-        )
-        self.env.invalidate_all()
-        return True
-
-    @api.model
-    def _trigger_refresh(self):
-        """Ask the cron runner to refresh the figures soon."""
-        cron = self.env.ref(
-            "training_retention.ir_cron_refresh_attrition_rates",
-            raise_if_not_found=False,
-        )
-        if cron:
-            cron.sudo()._trigger()

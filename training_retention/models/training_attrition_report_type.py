@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
 
 from .training_attrition_reason import CASE_TYPES
@@ -101,13 +101,3 @@ class TrainingAttritionReportType(models.Model):
                 enrolled,
             )
         return super()._read_group_select(aggregate_spec, query)
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._view_query(),
-            )
-        )

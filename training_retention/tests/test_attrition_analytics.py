@@ -243,8 +243,9 @@ class TestAttritionAnalytics(AttritionDataCommon):
                 "confirm_date": f"{today} 09:00:00",
             }
         )
-        self.env.flush_all()
+        self.env["training.attrition.report.rate"]._refresh()
         row = Cohort.search([("enrollment_id", "=", young.id)])
+        self.assertEqual(len(row), 1)
         self.assertEqual((row.mature_1, row.retained_1), (0, 0))
         self.assertFalse(row.retention_1)
 
