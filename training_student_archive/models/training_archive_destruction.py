@@ -409,9 +409,13 @@ class TrainingArchiveDestruction(models.Model):
                     "active": False,
                 }
             )
+        # One write for what every contact loses, then each its own name.
+        partners.with_context(tracking_disable=True).write(
+            self._anonymous_partner_values()
+        )
         for archive in archives:
-            archive.partner_id.with_context(tracking_disable=True).write(
-                self._anonymous_partner_values(archive)
+            archive.partner_id.with_context(tracking_disable=True).name = self.env._(
+                "Destroyed archive %s", archive.archive_number
             )
         # Accounting documents keep the (anonymised) contact; the references copied
         # from the enrolment name are replaced.
@@ -490,10 +494,8 @@ class TrainingArchiveDestruction(models.Model):
                 except OSError:
                     _logger.warning("Could not remove the destroyed file %s", path)
 
-    def _anonymous_partner_values(self, archive):
-        name = self.env._("Destroyed archive %s", archive.archive_number)
+    def _anonymous_partner_values(self):
         return {
-            "name": name,
             "email": False,
             "phone": False,
             "mobile": False,
