@@ -600,8 +600,16 @@ CRONS = (
 def run(registry, scale_label):
     with registry.cursor() as cr:
         env = env_for(cr)
-        # the figures as the nightly refresh leaves them
+        # the figures and risk scores as the nightly jobs leave them, the scores
+        # dated yesterday so that the risk job measured below has a night's work
         env["training.attrition.report.rate"]._refresh()
+        Enrollment = env["training.enrollment"]
+        while Enrollment.search_count(Enrollment._risk_stale_domain(), limit=1):
+            Enrollment._cron_compute_risk()
+        cr.execute(
+            "UPDATE training_enrollment SET risk_date = risk_date - 1"
+            " WHERE risk_date IS NOT NULL"
+        )
         cr.commit()
         manager = env.ref("base.user_admin").id
         archive = env["training.student.archive"].search([], limit=1, order="id desc")
@@ -783,7 +791,7 @@ def crons(registry, scale_label):
         per = (
             f"{done} records: {ms / done:.2f} ms, {queries / done:.2f} queries each"
             if done
-            else "nothing to do"
+            else "no records reported"
         )
         rows.append(
             (f"cron: {label} (1 batch)", scale_label, f"{ms:.0f}", str(queries), per)
