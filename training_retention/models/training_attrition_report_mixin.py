@@ -113,17 +113,14 @@ class TrainingAttritionReportMixin(models.AbstractModel):
                    e.course_id,
                    e.stage_id,
                    e.source_id,
-                   LEAST(
-                       COALESCE(e.confirm_date, e.create_date)::date, e.start_date
-                   ) AS enrolled_on,
-                   CASE
+                   d.enrolled_on,
+                   -- never before it started (GREATEST skips a NULL)
+                   CASE WHEN e.state != 'active' THEN GREATEST(d.enrolled_on, CASE
                        WHEN e.state IN ('withdrawn', 'transferred') THEN COALESCE(
                            cl.effective_date, e.closed_date, e.write_date::date
                        )
-                       WHEN e.state = 'completed' THEN COALESCE(
-                           e.closed_date, e.write_date::date
-                       )
-                   END AS ended_on,
+                       ELSE COALESCE(e.closed_date, e.write_date::date)
+                   END) END AS ended_on,
                    CASE
                        WHEN e.state IN ('withdrawn', 'transferred') THEN COALESCE(
                            cl.case_type,
@@ -137,6 +134,11 @@ class TrainingAttritionReportMixin(models.AbstractModel):
                        WHEN e.state IN ('withdrawn', 'transferred') THEN cl.reason_id
                    END AS reason_id
               FROM training_enrollment e
+             CROSS JOIN LATERAL (
+                  SELECT LEAST(
+                      COALESCE(e.confirm_date, e.create_date)::date, e.start_date
+                  ) AS enrolled_on
+             ) d
               LEFT JOIN (
                   SELECT DISTINCT ON (rel.enrollment_id)
                          rel.enrollment_id,
@@ -154,34 +156,6 @@ class TrainingAttritionReportMixin(models.AbstractModel):
              WHERE e.state IN ('active', 'completed', 'withdrawn', 'transferred')
             """
         )
-
-    @api.model
-    def _loss_counts_sql(self, condition):
-        """``COUNT(...) FILTER`` columns of the losses meeting ``condition``: all,
-        active, passive and one per type."""
-        columns = [
-            SQL("COUNT(*) FILTER (WHERE %s) AS lost", condition),
-            SQL(
-                "COUNT(*) FILTER (WHERE %s AND s.loss_type IN %s) AS lost_active",
-                condition,
-                ACTIVE_TYPES,
-            ),
-            SQL(
-                "COUNT(*) FILTER (WHERE %s AND s.loss_type IN %s) AS lost_passive",
-                condition,
-                PASSIVE_TYPES,
-            ),
-        ]
-        for loss_type in LOSS_TYPES:
-            columns.append(
-                SQL(
-                    "COUNT(*) FILTER (WHERE %s AND s.loss_type = %s) AS %s",
-                    condition,
-                    loss_type,
-                    SQL.identifier(f"lost_{loss_type}"),
-                )
-            )
-        return SQL(", ").join(columns)
 
     def _read_group_select(self, aggregate_spec, query):
         fname = aggregate_spec.split(":")[0]
