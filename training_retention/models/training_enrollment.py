@@ -214,7 +214,7 @@ class TrainingEnrollment(models.Model):
 
         * ``lessons``, ``tests``: ``{enrolment id: [attendance or percentage]}``,
           newest first;
-        * ``invoices``: their overdue invoices;
+        * ``invoices``: ``{enrolment id: its overdue invoices}``;
         * ``violations``: ``{archive id: count}`` (see _risk_recent_violations);
         * ``contacts``: ``{enrolment id: date}`` (see _risk_last_contacts).
 
@@ -250,10 +250,14 @@ class TrainingEnrollment(models.Model):
             ],
             ["name", "training_enrollment_ids"],
         )
+        overdue = defaultdict(lambda: self.env["account.move"])
+        for invoice in invoices:
+            for enrollment_id in invoice.training_enrollment_ids.ids:
+                overdue[enrollment_id] |= invoice
         return {
             "lessons": lessons,
             "tests": tests,
-            "invoices": invoices,
+            "invoices": overdue,
             "violations": self._risk_recent_violations(),
             "contacts": self._risk_last_contacts(),
         }
@@ -273,13 +277,10 @@ class TrainingEnrollment(models.Model):
         today = fields.Date.context_today(self)
         data = self._risk_batch_data()
         for enrollment in self:
-            overdue = data["invoices"].filtered(
-                lambda m, e=enrollment: e in m.training_enrollment_ids
-            )
             factors = enrollment._risk_factors(
                 data["lessons"][enrollment.id],
                 data["tests"][enrollment.id],
-                overdue,
+                data["invoices"][enrollment.id],
                 violations=data["violations"][enrollment.archive_id.id],
                 contacted=data["contacts"].get(enrollment.id),
             ) + [f for f in enrollment._risk_extra_factors(data) if f[0]]
