@@ -55,12 +55,14 @@ class TrainingFeedback(models.Model):
     _name = "training.feedback"
     _description = "Feedback and Complaint"
     _inherit = [
+        "training.sequence.mixin",
         "portal.mixin",
         "mail.thread.cc",
         "mail.activity.mixin",
         "rating.mixin",
     ]
     _order = "priority desc, id desc"
+    _sequence_field = "reference"
     _rec_names_search = ["reference", "name"]
     _check_company_auto = True
     _mail_post_access = "read"
@@ -446,11 +448,6 @@ class TrainingFeedback(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("reference", self.env._("New")) == self.env._("New"):
-                vals["reference"] = self.env["ir.sequence"].next_by_code(
-                    "training.feedback"
-                ) or self.env._("New")
         feedbacks = super().create(vals_list)
         for feedback in feedbacks:
             if feedback.partner_id:

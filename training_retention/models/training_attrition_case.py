@@ -71,6 +71,7 @@ class TrainingAttritionCase(models.Model):
     _name = "training.attrition.case"
     _description = "Attrition Case"
     _inherit = [
+        "training.sequence.mixin",
         "mail.thread",
         "mail.activity.mixin",
         "portal.mixin",
@@ -386,21 +387,6 @@ class TrainingAttritionCase(models.Model):
                         paid=format_amount(self.env, paid, currency),
                     )
                 )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                company = (
-                    self.env["res.company"].browse(vals.get("company_id"))
-                    or self.env.company
-                )
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .with_company(company)
-                    .next_by_code("training.attrition.case")
-                )
-        return super().create(vals_list)
 
     def write(self, vals):
         result = super().write(vals)

@@ -17,7 +17,12 @@ class TrainingArchiveAccessRequest(models.Model):
 
     _name = "training.archive.access.request"
     _description = "Archive Access Request"
-    _inherit = ["mail.thread", "mail.activity.mixin", "tier.validation"]
+    _inherit = [
+        "training.sequence.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "tier.validation",
+    ]
     _order = "id desc"
     _check_company_auto = True
 
@@ -99,11 +104,6 @@ class TrainingArchiveAccessRequest(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code(
-                    "training.archive.access.request"
-                )
         requests = super().create(vals_list)
         for request in requests:
             request.authorisation_ids.filtered(lambda a: not a.res_id).sudo().write(

@@ -20,7 +20,13 @@ class TrainingArchiveChangeRequest(models.Model):
 
     _name = "training.archive.change.request"
     _description = "Archive Change Request"
-    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin", "tier.validation"]
+    _inherit = [
+        "training.sequence.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "portal.mixin",
+        "tier.validation",
+    ]
     _order = "id desc"
     _check_company_auto = True
 
@@ -97,11 +103,6 @@ class TrainingArchiveChangeRequest(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code(
-                    "training.archive.change.request"
-                )
         requests = super().create(vals_list)
         # Proof uploaded in the form belongs to the request (and its access rules).
         for request in requests:

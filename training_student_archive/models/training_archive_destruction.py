@@ -44,7 +44,12 @@ class TrainingArchiveDestruction(models.Model):
 
     _name = "training.archive.destruction"
     _description = "Archive Destruction"
-    _inherit = ["mail.thread", "mail.activity.mixin", "tier.validation"]
+    _inherit = [
+        "training.sequence.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "tier.validation",
+    ]
     _order = "id desc"
     _check_company_auto = True
 
@@ -110,15 +115,6 @@ class TrainingArchiveDestruction(models.Model):
     approver_names = fields.Char(readonly=True, copy=False)
     previous_hash = fields.Char(readonly=True, copy=False)
     record_hash = fields.Char(readonly=True, copy=False, index=True)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code(
-                    "training.archive.destruction"
-                )
-        return super().create(vals_list)
 
     def write(self, vals):
         if self.filtered(lambda d: d.state == "done") and set(vals) - {

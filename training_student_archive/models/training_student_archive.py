@@ -40,12 +40,14 @@ class TrainingStudentArchive(models.Model):
     _name = "training.student.archive"
     _description = "Student Learning Archive"
     _inherit = [
+        "training.sequence.mixin",
         "mail.thread",
         "mail.activity.mixin",
         "training.archive.read.log.mixin",
     ]
     _order = "archive_number desc, id desc"
     _rec_name = "archive_number"
+    _sequence_field = "archive_number"
     # by number, name, or the contact's phone or e-mail (see _search_display_name)
     _rec_names_search = [
         "archive_number",
@@ -365,21 +367,6 @@ class TrainingStudentArchive(models.Model):
             archive.attendance_rate = (
                 len(attended) / len(lessons) * 100 if lessons else 0.0
             )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("archive_number", self.env._("New")) == self.env._("New"):
-                company = (
-                    self.env["res.company"].browse(vals.get("company_id"))
-                    or self.env.company
-                )
-                vals["archive_number"] = (
-                    self.env["ir.sequence"]
-                    .with_company(company)
-                    .next_by_code("training.student.archive")
-                )
-        return super().create(vals_list)
 
     @api.constrains("birthdate")
     def _check_birthdate(self):
