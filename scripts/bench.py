@@ -27,7 +27,7 @@ from odoo import SUPERUSER_ID, Command, api
 from odoo.tools import config
 
 BATCH = 2000
-RUNS = 5
+RUNS = 15
 YEARS = 5
 
 
