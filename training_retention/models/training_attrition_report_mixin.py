@@ -1,8 +1,6 @@
 from odoo import api, models, tools
 from odoo.tools import SQL
 
-from .training_attrition_reason import CASE_TYPES
-
 PERIOD_TYPES = [
     ("week", "Week"),
     ("month", "Month"),
@@ -11,7 +9,6 @@ PERIOD_TYPES = [
 ]
 ACTIVE_TYPES = ("withdrawal", "transfer")
 PASSIVE_TYPES = ("arrears", "disciplinary", "force_majeure")
-LOSS_TYPES = [code for code, __ in CASE_TYPES]
 
 
 class TrainingAttritionReportMixin(models.AbstractModel):

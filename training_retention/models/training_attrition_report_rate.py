@@ -114,6 +114,11 @@ class TrainingAttritionReportRate(models.Model):
         kinds = SQL(", ").join(
             SQL("(%s, %s::interval)", code, step) for code, step in PERIOD_STEPS.items()
         )
+        # rate field -> (its losses column, the loss types it counts)
+        splits = {
+            fname: (fname.replace("rate_", "lost_", 1), tuple(types))
+            for fname, types in self._rate_types().items()
+        }
         tallies = [
             SQL("SUM(started) AS enrolled_new"),
             SQL("SUM(ended) AS ended"),
@@ -122,19 +127,19 @@ class TrainingAttritionReportRate(models.Model):
             *(
                 SQL(
                     "COUNT(*) FILTER (WHERE loss_type IN %s) AS %s",
-                    tuple(types),
-                    SQL.identifier(fname.replace("rate_", "lost_")),
+                    types,
+                    SQL.identifier(lost),
                 )
-                for fname, types in self._rate_types().items()
+                for lost, types in splits.values()
             ),
         ]
         rates = SQL(", ").join(
             SQL(
                 "%s * 100.0 / enrolled AS %s",
-                SQL.identifier(fname.replace("rate_", "lost_")),
+                SQL.identifier(lost),
                 SQL.identifier(fname),
             )
-            for fname in self._rate_types()
+            for fname, (lost, __) in splits.items()
         )
         return SQL(
             """
@@ -189,8 +194,7 @@ class TrainingAttritionReportRate(models.Model):
                        FROM running r
                       WHERE enrolled_start + enrolled_new > 0
                  )
-            -- Numbered within each period type, so that a filter on the type
-            -- (every view filters on it) is applied before the join, not after.
+            -- Numbered within each period type: ids stay apart between types.
             SELECT (CASE c.period_type %(type_ranks)s END) * 100000000
                    + ROW_NUMBER() OVER (
                        PARTITION BY c.period_type
@@ -217,10 +221,7 @@ class TrainingAttritionReportRate(models.Model):
             g_dims=SQL("g.company_id, g.course_id, g.stage_id, g.source_id"),
             s_dims=SQL("s.company_id, s.course_id, s.stage_id, s.source_id"),
             tallies=SQL(", ").join(tallies),
-            losses=SQL(", ").join(
-                SQL.identifier(fname.replace("rate_", "lost_"))
-                for fname in self._rate_types()
-            ),
+            losses=SQL(", ").join(SQL.identifier(lost) for lost, __ in splits.values()),
             rates=rates,
             type_ranks=SQL(" ").join(
                 SQL("WHEN %s THEN %s", code, rank)

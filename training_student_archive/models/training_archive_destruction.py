@@ -14,9 +14,9 @@ from .training_student_archive import CLOSED_STATES
 
 _logger = logging.getLogger(__name__)
 
-# Fields of the destruction record that its hash covers (ARC-13).
 # Rows read at a time when looking for mentions of destroyed students.
 MENTION_PAGE = 10000
+# Fields of the destruction record that its hash covers (ARC-13).
 HASHED_FIELDS = (
     "name",
     "archive_numbers",
@@ -344,7 +344,7 @@ class TrainingArchiveDestruction(models.Model):
         # Tracking values elsewhere naming the student (e.g. a partner change on an
         # invoice): the value goes, the message stays.
         # Short-lived copies Odoo would vacuum later: composer wizards and the
-        # notifications pushed to browsers. One query per table for all the terms.
+        # notifications pushed to browsers. One pass over each table.
         for model, columns in (
             ("mail.tracking.value", ("old_value_char", "new_value_char")),
             ("mail.compose.message", ("body",)),
