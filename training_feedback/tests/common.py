@@ -57,6 +57,19 @@ class TrainingFeedbackCommon(TrainingArchiveCommon):
         )
 
     @classmethod
+    def _set_problem_thresholds(cls):
+        """A course or a teacher is a problem (FB-07) with at least 4 tickets in 90
+        days of which 60 % or more are complaints, or rated 2.5 or less on average."""
+        cls.company.write(
+            {
+                "training_feedback_problem_days": 90,
+                "training_feedback_problem_min": 4,
+                "training_feedback_problem_share": 60.0,
+                "training_feedback_problem_rating": 2.5,
+            }
+        )
+
+    @classmethod
     def _phone_ticket(cls, partner=None, **vals):
         """A phone call entered by the service team (FB-01)."""
         return (

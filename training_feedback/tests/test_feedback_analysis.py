@@ -12,14 +12,7 @@ class TestFeedbackAnalysis(TrainingFeedbackCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.write(
-            {
-                "training_feedback_problem_days": 90,
-                "training_feedback_problem_min": 4,
-                "training_feedback_problem_share": 60.0,
-                "training_feedback_problem_rating": 2.5,
-            }
-        )
+        cls._set_problem_thresholds()
 
     def _tickets(self, count, kind="complaint", course=None, rating=0, **vals):
         tickets = self.Feedback

@@ -21,14 +21,7 @@ class TestFeedbackQueryBudget(QueryCountMixin, TrainingFeedbackCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.write(
-            {
-                "training_feedback_problem_days": 90,
-                "training_feedback_problem_min": 4,
-                "training_feedback_problem_share": 60.0,
-                "training_feedback_problem_rating": 2.5,
-            }
-        )
+        cls._set_problem_thresholds()
 
     def _urgent_tickets(self, size):
         """``size`` urgent phone tickets received on Friday 13 March 15:00: their
@@ -43,11 +36,9 @@ class TestFeedbackQueryBudget(QueryCountMixin, TrainingFeedbackCommon):
         same number of statements: one create of the manager's activities (no
         assignment e-mail each), one batch of chatter notes, one write per level."""
         with freeze_time(MONDAY_4PM):
-            counts = self._counts(
+            self.assertStatementsPerRecord(
                 self._urgent_tickets, self.Feedback._cron_escalate, (2, 4, 6)
             )
-        self.assertEqual(counts[0], counts[1])
-        self.assertEqual(counts[1], counts[2])
 
     def test_escalation_resumes(self):
         """FB-04, issue 7: with batches of 2, the scheduled action run on three
@@ -101,11 +92,12 @@ class TestFeedbackQueryBudget(QueryCountMixin, TrainingFeedbackCommon):
         company's delay costs a fixed number of statements (one grouped write) plus
         exactly 2 per ticket: the chatter traces each ticket's change of state, one
         tracking message and one tracking value each."""
-        counts = self._counts(
-            self._resolved_tickets, self.Feedback._cron_close_resolved, (2, 4, 6)
+        self.assertStatementsPerRecord(
+            self._resolved_tickets,
+            self.Feedback._cron_close_resolved,
+            (2, 4, 6),
+            per_record=2,
         )
-        self.assertEqual(counts[1] - counts[0], 2 * 2)
-        self.assertEqual(counts[2] - counts[1], 2 * 2)
 
     def _problem_courses(self, size):
         """``size`` courses taught by ``user_teacher`` with 4 complaints each in March
@@ -135,10 +127,8 @@ class TestFeedbackQueryBudget(QueryCountMixin, TrainingFeedbackCommon):
         same number of statements: the figures come from grouped queries, the new
         problems are created at once, their activities too (no assignment e-mail
         each)."""
-        counts = self._counts(
+        self.assertStatementsPerRecord(
             self._problem_courses,
             self.env["training.feedback.problem"]._cron_detect,
             (1, 2, 3),
         )
-        self.assertEqual(counts[0], counts[1])
-        self.assertEqual(counts[1], counts[2])

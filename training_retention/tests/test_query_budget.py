@@ -45,13 +45,11 @@ class TestRetentionQueryBudget(QueryCountMixin, RetentionCommon):
         invoices due are selected in SQL, the reminders, the call activities (no
         assignment e-mail each) and the enrolments' notes are created in batches.
         Running it again sends nothing twice."""
-        counts = self._counts(
+        self.assertStatementsPerRecord(
             self._overdue_invoices,
             self.env["training.arrears.reminder"]._cron_send_reminders,
             (2, 4, 6),
         )
-        self.assertEqual(counts[0], counts[1])
-        self.assertEqual(counts[1], counts[2])
 
         invoices = self._overdue_invoices(2)
         Reminder = self.env["training.arrears.reminder"]
@@ -89,11 +87,9 @@ class TestRetentionQueryBudget(QueryCountMixin, RetentionCommon):
         self.company.training_retention_user_id = self.user_customer_service
         Enrollment = self.env["training.enrollment"]
         Enrollment._cron_flag_at_risk()  # the demo data's students first
-        counts = self._counts(
+        self.assertStatementsPerRecord(
             self._absent_students, Enrollment._cron_flag_at_risk, (2, 4, 6)
         )
-        self.assertEqual(counts[0], counts[1])
-        self.assertEqual(counts[1], counts[2])
 
     def _refund_case(self, enrollments):
         """Li Lei's withdrawal of ``enrollments``, each paid 4,000 with 10 lessons

@@ -231,3 +231,14 @@ class QueryCountMixin:
                 counts.append(sum(self._statements(function).values()))
                 raise RolledBack
         return counts[1:]
+
+    def assertStatementsPerRecord(self, make, function, sizes, per_record=0):
+        """``function`` costs exactly ``per_record`` more statements for each more
+        record ``make`` created (0: the same statements whatever their number)."""
+        counts = self._counts(make, function, sizes)
+        for n in range(1, len(sizes)):
+            self.assertEqual(
+                counts[n] - counts[n - 1],
+                per_record * (sizes[n] - sizes[n - 1]),
+                f"statements for {sizes}: {counts}",
+            )

@@ -119,13 +119,11 @@ class TestQueryBudget(QueryCountMixin, TrainingArchiveCommon):
         created without the assignment e-mail (they show in the assignee's activity
         menu); the overdue messages are logged in one batch."""
         with freeze_time(local(2025, 3, 11, 15, 1)):
-            counts = self._counts(
+            self.assertStatementsPerRecord(
                 self._enrol_students,
                 self.env["training.archive.deadline"]._cron_chase_deadlines,
                 (2, 4, 6),
             )
-        self.assertEqual(counts[0], counts[1])
-        self.assertEqual(counts[1], counts[2])
 
     def test_deadline_cron_resumes(self):
         """ARC-05, issue 7: with batches of 2, the scheduled action run on three
@@ -216,13 +214,11 @@ class TestQueryBudget(QueryCountMixin, TrainingArchiveCommon):
         """ARC-13, issue 7: listing 2, 4 or 6 archives whose retention period is over
         costs the same number of statements: one write marks them all, one create
         gives their archivists the activities (without an assignment e-mail each)."""
-        counts = self._counts(
+        self.assertStatementsPerRecord(
             self._closed_archives,
             self.env["training.student.archive"]._cron_list_destruction_eligible,
             (2, 4, 6),
         )
-        self.assertEqual(counts[0], counts[1])
-        self.assertEqual(counts[1], counts[2])
 
     def _expired_grants(self, size):
         """``size`` approved access requests whose grant expired on 6 March."""
@@ -261,13 +257,12 @@ class TestQueryBudget(QueryCountMixin, TrainingArchiveCommon):
         (ARC-12): one tracking message and one insert of its tracking values; and
         OCA base_tier_validation looks up its write-after-validation exceptions once
         per record written (one SELECT each)."""
-        counts = self._counts(
+        self.assertStatementsPerRecord(
             self._expired_grants,
             self.env["training.archive.access.grant"]._cron_expire_grants,
             (2, 4, 6),
+            per_record=3,
         )
-        self.assertEqual(counts[1] - counts[0], 2 * 3)
-        self.assertEqual(counts[2] - counts[1], 2 * 3)
 
     def _active_archives(self, size):
         archives = self._enrol_students(size).archive_id
@@ -280,13 +275,11 @@ class TestQueryBudget(QueryCountMixin, TrainingArchiveCommon):
         statements: the issues come from grouped queries, the lines are created in
         one batch and each archivist gets one activity."""
         with freeze_time("2025-04-01 02:00:00"):
-            counts = self._counts(
+            self.assertStatementsPerRecord(
                 self._active_archives,
                 self.env["training.archive.audit"]._cron_quarterly_audit,
                 (2, 4, 6),
             )
-        self.assertEqual(counts[0], counts[1])
-        self.assertEqual(counts[1], counts[2])
         # the call measured audits this company (the first one), with all archives
         archives = self._active_archives(2)
         with freeze_time("2025-04-01 02:00:00"):
