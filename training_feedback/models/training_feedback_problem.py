@@ -112,7 +112,11 @@ class TrainingFeedbackProblem(models.Model):
                     ["rating_score:avg"],
                 )
             )
-            existing_of = {problem[fname]: problem for problem in open_problems}
+            existing_of = {
+                problem[fname]: problem
+                for problem in open_problems
+                if problem.subject == subject
+            }
             for record, count in counts:
                 if count < company.training_feedback_problem_min:
                     continue
@@ -142,7 +146,7 @@ class TrainingFeedbackProblem(models.Model):
                     "reason": ", ".join(reasons),
                 }
                 existing = existing_of.get(record)
-                if existing and existing.subject == subject:
+                if existing:
                     existing.write(vals)
                     continue
                 new_vals.append(

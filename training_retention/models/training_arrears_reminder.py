@@ -351,6 +351,7 @@ class TrainingArrearsReminder(models.Model):
         reason = self.env.ref(
             "training_retention.reason_arrears_unpaid", raise_if_not_found=False
         )
+        # the newest open case of each student (the last one read wins)
         open_cases = {
             case.partner_id: case
             for case in Case.search(
@@ -359,7 +360,7 @@ class TrainingArrearsReminder(models.Model):
                     ("partner_id", "in", finals.partner_id.ids),
                     ("state", "in", ("draft", "to_approve")),
                 ],
-                order="id desc",
+                order="id",
             )
         }
         for reminder in finals:
