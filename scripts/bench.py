@@ -348,6 +348,30 @@ def _complete(env, fixtures, enrollments, rnd):
     enrollments._finish("completed")
 
 
+def _bench_approvers(env):
+    """A customer service and a finance approver (created once), then the
+    administrator (management)."""
+    users = env["res.users"]
+    for login, role in (
+        ("bench_approver_cs", "customer_service"),
+        ("bench_approver_finance", "finance"),
+    ):
+        user = users.search([("login", "=", login)])
+        if not user:
+            group = env.ref(
+                f"training_student_archive.training_student_archive_group_{role}"
+            )
+            user = users.create(
+                {
+                    "name": login.replace("_", " ").title(),
+                    "login": login,
+                    "groups_id": [Command.link(group.id)],
+                }
+            )
+        users |= user
+    return users | env.ref("base.user_admin")
+
+
 def _cases(env, fixtures, enrollments, rnd):
     """An attrition case per lost enrolment, with its refund statement; a share is
     approved through the real flow (credit note posted, reconciled, refund paid),
@@ -377,13 +401,16 @@ def _cases(env, fixtures, enrollments, rnd):
     flow = cases.filtered(
         lambda c: c.case_type != "transfer" and rnd.randint(1, 100) <= REFUND_FLOW_SHARE
     )
-    admin = env.ref("base.user_admin")  # management approves every tier in turn
+    # One approver per tier (X-03: nobody approves two tiers of a case): customer
+    # service, finance, and the administrator for management.
+    approvers = _bench_approvers(env)
     for case in flow:
         case._write_system({"proof_verified": True})
         case.action_submit()
-        for __ in case.review_ids:
-            if case.state == "to_approve":
-                case.with_user(admin).validate_tier()
+        for approver in approvers:
+            mine = case.with_user(approver)
+            if case.state == "to_approve" and mine._tier_next_review():
+                mine.validate_tier()
     recorded = cases - flow
     for case in recorded:
         case._stop_enrollments()

@@ -44,6 +44,8 @@
         "views/training_attrition_report_type_views.xml",
         "views/training_attrition_alert_rule_views.xml",
         "views/training_attrition_alert_views.xml",
+        "views/training_refund_reconciliation_views.xml",
+        "views/product_template_views.xml",
         "wizards/training_enrollment_risk_contact_views.xml",
         "wizards/training_attrition_report_print_views.xml",
         "views/training_retention_menus.xml",

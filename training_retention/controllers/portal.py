@@ -118,7 +118,7 @@ class RetentionPortal(CustomerPortal):
                     request.env["training.attrition.case"]
                     .sudo()
                     .with_company(chosen[0].company_id)
-                    .create(
+                    ._create_system(
                         {
                             "case_type": "withdrawal",
                             "origin": "portal",

@@ -9,6 +9,8 @@ from . import training_enrollment
 from . import training_learning_record
 from . import training_student_archive
 from . import account_move
+from . import product_template
+from . import training_refund_reconciliation
 from . import res_company
 from . import training_arrears_step
 from . import training_arrears_reminder

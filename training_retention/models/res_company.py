@@ -31,6 +31,21 @@ class ResCompany(models.Model):
         help="Coupon program whose coupons are given to students who leave for "
         "force majeure, for a discount when they enrol again (RET-06).",
     )
+    training_refund_backdate_days = fields.Integer(
+        string="Back-dating Without Confirmation (days)",
+        default=7,
+        help="A leaving date further than this before the day the attrition case "
+        "was opened needs finance's explicit confirmation, printed on the refund "
+        "statement (RET-07).",
+    )
+    training_refund_journal_id = fields.Many2one(
+        "account.journal",
+        string="Pay Refunds Automatically On",
+        domain="[('type', 'in', ('bank', 'cash')), ('company_id', '=', id)]",
+        help="Leave empty for finance to register each refund payment from the case "
+        "(journal, method and bank account chosen in the payment wizard). Set, the "
+        "refund is paid on this journal as soon as the case is approved.",
+    )
     training_arrears_max_discount = fields.Float(
         string="Max Arrears Discount (%)",
         default=20.0,

@@ -7,6 +7,12 @@ class ResConfigSettings(models.TransientModel):
     training_reenrol_program_id = fields.Many2one(
         related="company_id.training_reenrol_program_id", readonly=False
     )
+    training_refund_backdate_days = fields.Integer(
+        related="company_id.training_refund_backdate_days", readonly=False
+    )
+    training_refund_journal_id = fields.Many2one(
+        related="company_id.training_refund_journal_id", readonly=False
+    )
     training_arrears_max_discount = fields.Float(
         related="company_id.training_arrears_max_discount", readonly=False
     )

@@ -15,7 +15,11 @@ class TrainingArrearsReminder(models.Model):
     """The log of the arrears reminders (RET-04): one record per invoice and ladder
     step, written when the reminder goes out, so that the scheduled action never
     sends the same reminder twice. Finance reads it; the chatter of each reminder
-    holds the e-mail or SMS sent."""
+    holds the e-mail or SMS sent.
+
+    The reminder goes to whoever the invoice is billed to (``partner_id``): the
+    student, or the guardian who pays for a minor; it names the student
+    (``student_id``, the enrolment's), for whom the arrears case opens."""
 
     _name = "training.arrears.reminder"
     _description = "Arrears Reminder"
@@ -33,7 +37,20 @@ class TrainingArrearsReminder(models.Model):
     enrollment_id = fields.Many2one(
         "training.enrollment", index=True, check_company=True
     )
-    partner_id = fields.Many2one("res.partner", string="Student", required=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Addressee",
+        required=True,
+        help="Who the invoice is billed to and the reminder goes to: the student, or "
+        "the guardian who pays.",
+    )
+    student_id = fields.Many2one(
+        "res.partner",
+        string="Student",
+        related="enrollment_id.partner_id",
+        store=True,
+        index=True,
+    )
     step_id = fields.Many2one(
         "training.arrears.step", required=True, ondelete="restrict", check_company=True
     )
@@ -149,12 +166,31 @@ class TrainingArrearsReminder(models.Model):
             )
         return True
 
-    @api.depends("partner_id", "step_id")
+    @api.depends("partner_id", "student_id", "step_id")
     def _compute_display_name(self):
         for reminder in self:
             reminder.display_name = (
-                f"{reminder.partner_id.name} - {reminder.step_id.name}"
+                f"{reminder._student().name} - {reminder.step_id.name}"
             )
+
+    def _student(self):
+        """The student the arrears are for (the addressee of an old reminder without
+        enrolment)."""
+        self.ensure_one()
+        return self.student_id or self.partner_id
+
+    def _addressee_label(self):
+        """Who is reminded, as the messages name them: "Mrs Li (student Li Lei)"
+        when the invoice is billed to someone else than the student."""
+        self.ensure_one()
+        student = self._student()
+        if student == self.partner_id:
+            return self.partner_id.name
+        return self.env._(
+            "%(partner)s (student %(student)s)",
+            partner=self.partner_id.name,
+            student=student.name,
+        )
 
     def _send(self):
         """Send through the step's channel; the chatter of the reminder and of the
@@ -181,9 +217,10 @@ class TrainingArrearsReminder(models.Model):
                 reminder._message_sms_with_template(
                     template=step.sms_template_id,
                     template_fallback=self.env._(
-                        "%(amount)s of training fees are overdue: please pay by "
-                        "%(deadline)s.",
+                        "%(amount)s of training fees of %(student)s are overdue: "
+                        "please pay by %(deadline)s.",
                         amount=reminder.amount_due,
+                        student=reminder._student().name,
                         deadline=reminder.deadline,
                     ),
                     partner_ids=reminder.partner_id.ids,
@@ -207,7 +244,7 @@ class TrainingArrearsReminder(models.Model):
                         "note": self.env._(
                             "Call %(student)s: %(amount)s overdue on %(invoice)s, to "
                             "pay by %(deadline)s. %(consequence)s",
-                            student=reminder.partner_id.name,
+                            student=reminder._addressee_label(),
                             amount=reminder.amount_due,
                             invoice=reminder.invoice_id.name,
                             deadline=reminder.deadline,
@@ -293,7 +330,13 @@ class TrainingArrearsReminder(models.Model):
         call, the rest reported to the cron runner, which commits and calls again:
         an interruption loses no finished batch. The invoices due are selected in
         SQL, the reminders created at once; the messages sent stay one per reminder
-        (see ``_send``)."""
+        (see ``_send``).
+
+        Issue 12: a reminder (or an arrears case) that fails is logged and skipped,
+        rolled back alone, the others of the run are sent and kept (see
+        ``_create_and_send``); the skipped invoice is tried again on the next run.
+        The reminder goes to the invoice's partner (the guardian who was billed, or
+        the student)."""
         today = fields.Date.context_today(self)
         Move = self.env["account.move"]
         steps_by_company = {}
@@ -326,17 +369,65 @@ class TrainingArrearsReminder(models.Model):
                     "deadline": today + timedelta(days=step.deadline_days),
                 }
             )
-        self.create(vals_list)._send()
+        sent = self._create_and_send(vals_list)
         finals, finals_left = self._open_arrears_cases(today, batch_size)
+        # Only what succeeded counts as done: a batch that failed entirely ends the
+        # run (the cron runner stops on nothing done) instead of retrying it again
+        # and again; its invoices come back on the next run.
         self.env["ir.cron"]._notify_progress(
-            done=len(invoices) + len(finals), remaining=remaining + finals_left
+            done=len(sent) + len(finals), remaining=remaining + finals_left
         )
 
     @api.model
-    def _open_arrears_cases(self, today, batch_size=200):
-        """After the final deadline, an arrears case opens for approval (RET-04).
+    def _create_and_send(self, vals_list):
+        """Create and send the reminders of ``vals_list`` (one per invoice); return
+        those sent.
 
-        Returns the final reminders handled and how many are left."""
+        All at once first, in a savepoint (the statements do not grow with the
+        batch, issue 7); if anything fails, again one invoice at a time, each in a
+        savepoint of its own: the invoice whose reminder fails is logged and
+        skipped (its reminder rolled back, so it is tried again on the next run and
+        never sent twice), the others are sent. The e-mails are queued, not sent at
+        commit, so that a reminder rolled back leaves no e-mail behind."""
+        Reminder = self.with_context(mail_notify_force_send=False)
+        if not vals_list:
+            return self.browse()
+        try:
+            with self.env.cr.savepoint():
+                reminders = Reminder.create(vals_list)
+                reminders._send()
+            return reminders.with_env(self.env)
+        except Exception:  # retried one by one below, the failures logged
+            _logger.info(
+                "Arrears reminders: the batch of %s failed, sent one by one.",
+                len(vals_list),
+            )
+        sent = self.browse()
+        for vals in vals_list:
+            try:
+                with self.env.cr.savepoint():
+                    reminder = Reminder.create(vals)
+                    reminder._send()
+            except Exception:
+                _logger.exception(
+                    "Arrears reminder of invoice id %s (step id %s) not sent: "
+                    "skipped, tried again on the next run.",
+                    vals["invoice_id"],
+                    vals["step_id"],
+                )
+            else:
+                sent |= reminder.with_env(self.env)
+        return sent
+
+    @api.model
+    def _open_arrears_cases(self, today, batch_size=200):
+        """After the final deadline, an arrears case opens for approval (RET-04),
+        for the student (also when the guardian was billed), with the student's
+        enrolments of the invoice.
+
+        Each case in a savepoint of its own: one that fails is logged and skipped
+        (tried again on the next run), the others open. Returns the final
+        reminders handled and how many are left."""
         domain = [
             ("is_final", "=", True),
             ("case_id", "=", False),
@@ -351,58 +442,82 @@ class TrainingArrearsReminder(models.Model):
         reason = self.env.ref(
             "training_retention.reason_arrears_unpaid", raise_if_not_found=False
         )
+        students = (finals.student_id | finals.partner_id).ids
         # the newest open case of each student (the last one read wins)
         open_cases = {
             case.partner_id: case
             for case in Case.search(
                 [
                     ("case_type", "=", "arrears"),
-                    ("partner_id", "in", finals.partner_id.ids),
+                    ("partner_id", "in", students),
                     ("state", "in", ("draft", "to_approve")),
                 ],
                 order="id",
             )
         }
+        handled = self.browse()
         for reminder in finals:
-            enrollments = reminder.invoice_id.training_enrollment_ids.filtered(
-                lambda e: e.state == "active"
-            )
-            existing = open_cases.get(reminder.partner_id, Case)
-            if existing or not enrollments:
-                reminder.case_id = existing
-                continue
-            case = Case.create(
-                {
-                    "case_type": "arrears",
-                    "origin": "system",
-                    "partner_id": reminder.partner_id.id,
-                    "company_id": reminder.company_id.id,
-                    "enrollment_ids": [Command.set(enrollments.ids)],
-                    "reason_id": reason.id if reason else False,
-                    "effective_date": today,
-                    "application_date": today,
-                    "user_id": self.env.user.id,
-                    "description": self.env._(
-                        "%(amount)s still unpaid on %(invoice)s after the final "
-                        "reminder of %(date)s (deadline %(deadline)s).",
-                        amount=reminder.invoice_id.amount_residual,
-                        invoice=reminder.invoice_id.name,
-                        date=reminder.date,
-                        deadline=reminder.deadline,
-                    ),
-                }
-            )
-            open_cases[reminder.partner_id] = case
-            reminder.case_id = case
+            student = reminder._student()
             try:
                 with self.env.cr.savepoint():
-                    case.action_submit()
-            except UserError as error:
-                case.message_post(
-                    body=self.env._("Not submitted automatically: %s", error),
-                    subtype_xmlid="mail.mt_note",
+                    case = reminder._open_arrears_case(
+                        today, student, open_cases.get(student, Case), reason
+                    )
+            except Exception:
+                _logger.exception(
+                    "Arrears case of reminder %s (id %s) not opened: skipped, tried "
+                    "again on the next run.",
+                    reminder.display_name,
+                    reminder.id,
                 )
-        return finals, left
+                continue
+            handled |= reminder
+            if case:
+                open_cases[student] = case
+        return handled, left
+
+    def _open_arrears_case(self, today, student, existing, reason):
+        """Link the final reminder to the student's open arrears case ``existing``,
+        or open one for the student's active enrolments of the invoice."""
+        self.ensure_one()
+        Case = self.env["training.attrition.case"]
+        enrollments = self.invoice_id.training_enrollment_ids.filtered(
+            lambda e: e.state == "active" and e.partner_id == student
+        )
+        if existing or not enrollments:
+            self.case_id = existing
+            return existing
+        case = Case._create_system(
+            {
+                "case_type": "arrears",
+                "origin": "system",
+                "partner_id": student.id,
+                "company_id": self.company_id.id,
+                "enrollment_ids": [Command.set(enrollments.ids)],
+                "reason_id": reason.id if reason else False,
+                "effective_date": today,
+                "application_date": today,
+                "user_id": self.env.user.id,
+                "description": self.env._(
+                    "%(amount)s still unpaid on %(invoice)s after the final "
+                    "reminder of %(date)s (deadline %(deadline)s).",
+                    amount=self.invoice_id.amount_residual,
+                    invoice=self.invoice_id.name,
+                    date=self.date,
+                    deadline=self.deadline,
+                ),
+            }
+        )
+        self.case_id = case
+        try:
+            with self.env.cr.savepoint():
+                case.action_submit()
+        except UserError as error:
+            case.message_post(
+                body=self.env._("Not submitted automatically: %s", error),
+                subtype_xmlid="mail.mt_note",
+            )
+        return case
 
     def action_apply_instalments(self):
         """Offer accepted: the invoice gets the step's instalment plan as its new

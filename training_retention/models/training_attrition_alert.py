@@ -65,20 +65,42 @@ class TrainingAttritionAlert(models.Model):
         ),
     ]
 
-    @api.depends("rule_id.name", "date_start", "stage_id", "course_id", "source_id")
+    @api.depends(
+        "rule_id.name",
+        "date_start",
+        "breakdown_key",
+        "stage_id",
+        "course_id",
+        "source_id",
+    )
     def _compute_name(self):
         for alert in self:
-            group = alert.stage_id or alert.course_id or alert.source_id
             alert.name = " - ".join(
                 filter(
                     None,
                     [
                         alert.rule_id.name,
-                        group.display_name,
+                        alert._group_label(),
                         fields.Date.to_string(alert.date_start),
                     ],
                 )
             )
+
+    def _group_label(self):
+        """The breakdown group of the alert: its stage, course or channel, or the
+        enrolments without one ("No Course Stage"...); nothing for the whole
+        institution."""
+        self.ensure_one()
+        fname = (self.breakdown_key or "total").split(",")[0]
+        if fname not in ("stage_id", "course_id", "source_id"):
+            return ""
+        if self[fname]:
+            return self[fname].display_name
+        return {
+            "stage_id": self.env._("No Course Stage"),
+            "course_id": self.env._("No Course"),
+            "source_id": self.env._("No Recruitment Channel"),
+        }[fname]
 
     def _notify_responsible(self, users):
         for alert in self:
@@ -122,9 +144,10 @@ class TrainingAttritionAlert(models.Model):
             ("period_type", "=", self.period_type),
             ("company_id", "=", self.company_id.id),
         ]
-        for fname in ("stage_id", "course_id", "source_id"):
-            if self[fname]:
-                domain.append((fname, "=", self[fname].id))
+        if self.breakdown_key and self.breakdown_key != "total":
+            fname = self.breakdown_key.split(",")[0]
+            # False: the enrolments without a stage, course or channel
+            domain.append((fname, "=", self[fname].id))
         action["domain"] = domain
         action["context"] = {}
         return action

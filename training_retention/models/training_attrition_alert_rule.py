@@ -1,3 +1,4 @@
+import logging
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
@@ -7,6 +8,8 @@ from odoo.exceptions import ValidationError
 from odoo.tools import date_utils
 
 from .training_attrition_report_mixin import PERIOD_TYPES
+
+_logger = logging.getLogger(__name__)
 
 PERIOD_STEP = {
     "week": relativedelta(weeks=1),
@@ -218,7 +221,9 @@ class TrainingAttritionAlertRule(models.Model):
             start, *group, enrolled, lost = row
             # SUM of the view's counts comes back as a float
             enrolled, lost = int(enrolled or 0), int(lost or 0)
-            key = f"{breakdown},{group[0].id}" if breakdown else "total"
+            # enrolments without the value (a course without stage, an enrolment
+            # without channel) form a group of their own: "<field>,0"
+            key = f"{breakdown},{group[0].id or 0}" if breakdown else "total"
             rate = lost * 100.0 / enrolled if enrolled else 0.0
             figures[key][start] = (enrolled, lost, rate)
         return figures
@@ -308,11 +313,25 @@ class TrainingAttritionAlertRule(models.Model):
 
     @api.model
     def _cron_evaluate(self):
+        """Evaluate every active rule, each in a savepoint of its own: a rule that
+        fails is logged and rolled back (its alerts and ``evaluated_until`` with it,
+        so the next run catches its periods up), the others are evaluated as usual."""
         self.env["training.attrition.report.rate"]._refresh()
         rules = self.search([("active", "=", True)])
+        failed = self.browse()
         for rule in rules:
-            rule.with_company(rule.company_id)._evaluate()
-        self.env["ir.cron"]._notify_progress(done=len(rules), remaining=0)
+            try:
+                with self.env.cr.savepoint():
+                    rule.with_company(rule.company_id)._evaluate()
+            except Exception:
+                _logger.exception(
+                    "Attrition alert rule %s (id %s) failed: skipped, the other rules "
+                    "are evaluated.",
+                    rule.name,
+                    rule.id,
+                )
+                failed |= rule
+        self.env["ir.cron"]._notify_progress(done=len(rules) - len(failed), remaining=0)
         return True
 
     def action_view_alerts(self):

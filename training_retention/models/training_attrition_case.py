@@ -2,8 +2,9 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date
 
+from .. import refund_engine
 from .training_attrition_reason import CASE_TYPES
 
 # Fields the attrition rates count from (training.attrition.report.rate).
@@ -18,9 +19,18 @@ RATE_FIELDS = {
 }
 # Types whose approval ends the enrolments as withdrawn (transfer: as transferred).
 WITHDRAWING_TYPES = ("withdrawal", "arrears", "disciplinary", "force_majeure")
-# Fields only the case itself writes (statement, accounting, approval dates): written
-# with skip_validation_check, since base_tier_validation freezes a case under review.
+# Fields only the case itself writes (state, statement, accounting, approval dates,
+# origin): written by its flow through _write_system (with skip_validation_check,
+# since base_tier_validation freezes a case under review). create() and write()
+# refuse them to everybody else, administrators and superuser included (X-03, X-04).
 SYSTEM_FIELDS = (
+    "state",
+    "approval_date",
+    "closed_date",
+    "origin",
+    "submitted_by_id",
+    "refund_move_ids",
+    "refund_payment_ids",
     "amount_invoiced",
     "amount_paid",
     "amount_arrears",
@@ -28,6 +38,7 @@ SYSTEM_FIELDS = (
     "amount_deductions",
     "amount_credit",
     "amount_arrears_netted",
+    "amount_forgiven",
     "amount_refund",
     "statement_date",
     "coupon_id",
@@ -45,6 +56,22 @@ REVIEW_STEP_FIELDS = (
     "user_id",
     "is_typical",
 )
+# Approved and closed cases are locked: only these fields still change, besides
+# what the flow itself writes (management marks typical cases for the reports,
+# the case changes hands, the mail bookkeeping Odoo writes itself).
+LOCKED_STATES = ("approved", "done", "reversed")
+LOCK_EXEMPT_FIELDS = (
+    "is_typical",
+    "user_id",
+    "access_token",
+    "message_main_attachment_id",
+    "message_follower_ids",
+    "message_ids",
+    "website_message_ids",
+    "activity_ids",
+)
+# ... and, while approved (before the closing), the materials handed back.
+APPROVED_STEP_FIELDS = ("material_ids",)
 
 
 class TrainingAttritionCase(models.Model):
@@ -66,6 +93,15 @@ class TrainingAttritionCase(models.Model):
       archive is sealed and a follow-up call is planned.
 
     The refund is never created twice and never exceeds what the student paid.
+
+    Approval integrity (RET-02, X-03, X-04): the reviews change only through
+    validate_tier/reject_tier (``training.tier.validation``); each tier is approved
+    by a different person who is not an *applicant*: the user who created the case
+    (``create_uid``; the student's portal user for a portal application, the
+    scheduler for automatic cases) and the user who submitted it
+    (``submitted_by_id``). The chain is verified again before anything is carried
+    out, and the state, dates and amounts (``SYSTEM_FIELDS``) are written by the
+    case's flow only.
     """
 
     _name = "training.attrition.case"
@@ -75,7 +111,7 @@ class TrainingAttritionCase(models.Model):
         "mail.thread",
         "mail.activity.mixin",
         "portal.mixin",
-        "tier.validation",
+        "training.tier.validation",
     ]
     _order = "application_date desc, id desc"
     _check_company_auto = True
@@ -94,7 +130,13 @@ class TrainingAttritionCase(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+        store=True,
+        help="The currency of the enrolments' invoices (the company's when there are "
+        "none): the refund is computed and credited in it.",
+    )
     case_type = fields.Selection(
         CASE_TYPES, string="Type", required=True, default="withdrawal", tracking=True
     )
@@ -104,6 +146,7 @@ class TrainingAttritionCase(models.Model):
             ("to_approve", "Under Approval"),
             ("approved", "Approved"),
             ("done", "Closed"),
+            ("reversed", "Reversed"),
             ("rejected", "Rejected"),
             ("cancel", "Cancelled"),
         ],
@@ -155,6 +198,15 @@ class TrainingAttritionCase(models.Model):
         default="staff",
         required=True,
         readonly=True,
+        copy=False,
+    )
+    submitted_by_id = fields.Many2one(
+        "res.users",
+        string="Submitted By",
+        readonly=True,
+        copy=False,
+        help="Who sent the application to the approvals: an applicant, who cannot "
+        "approve it.",
     )
     application_date = fields.Date(
         required=True, default=fields.Date.context_today, tracking=True
@@ -214,30 +266,64 @@ class TrainingAttritionCase(models.Model):
     amount_refund = fields.Monetary(
         string="Refund to Pay", readonly=True, copy=False, aggregator="sum"
     )
+    amount_forgiven = fields.Monetary(
+        string="Arrears Forgiven", readonly=True, copy=False
+    )
+    # Finance's decisions (RET-07): explicit, on the statement, finance only.
     use_refund_override = fields.Boolean(
         string="Override the Refund",
         tracking=True,
-        help="Finance sets the refund by hand (e.g. a goodwill gesture approved by "
-        "management) instead of the policy's result.",
+        groups="training_student_archive.training_student_archive_group_finance",
+        help="Finance sets the refundable value by hand (e.g. a goodwill gesture "
+        "approved by management) instead of the policy's result. Arrears are still "
+        "netted unless forgiven.",
     )
     refund_override = fields.Monetary(
-        string="Refund Set by Finance", tracking=True, copy=False
-    )
-    refund_move_id = fields.Many2one(
-        "account.move",
-        string="Credit Note",
-        readonly=True,
+        string="Refundable Value Set by Finance",
+        tracking=True,
         copy=False,
-        check_company=True,
+        groups="training_student_archive.training_student_archive_group_finance",
+    )
+    forgive_arrears = fields.Monetary(
+        string="Arrears to Forgive",
+        tracking=True,
+        copy=False,
+        groups="training_student_archive.training_student_archive_group_finance",
+        help="Finance forgives this part of what the student still owes: it is "
+        "credited on top of the refund and shown on the statement.",
+    )
+    backdate_confirmed = fields.Boolean(
+        string="Back-dated Leaving Date Confirmed",
+        tracking=True,
+        copy=False,
+        groups="training_student_archive.training_student_archive_group_finance",
+        help="Finance confirms a leaving date further in the past than the company "
+        "allows without confirmation (Settings).",
+    )
+    refund_move_ids = fields.One2many(
+        "account.move",
+        "training_attrition_case_id",
+        string="Credit Notes",
+        readonly=True,
+        groups="account.group_account_invoice",
     )
     refund_payment_ids = fields.Many2many(
         "account.payment",
-        "training_attrition_case_payment_rel",
-        "case_id",
-        "payment_id",
         string="Refund Payments",
-        readonly=True,
-        copy=False,
+        compute="_compute_refund_payments",
+        groups="account.group_account_invoice",
+    )
+    has_refund = fields.Boolean(compute="_compute_refund_payments")
+    refund_state = fields.Selection(
+        [
+            ("none", "Nothing to Pay"),
+            ("to_pay", "Refund to Pay"),
+            ("paid", "Refund Paid"),
+            ("reversed", "Reversed"),
+        ],
+        compute="_compute_refund_state",
+        store=True,
+        tracking=True,
     )
     # Transfer (RET-03)
     receiving_institution_id = fields.Many2one("res.partner", tracking=True)
@@ -302,11 +388,6 @@ class TrainingAttritionCase(models.Model):
             "A case reference must be unique.",
         ),
         (
-            "refund_move_uniq",
-            "unique(refund_move_id)",
-            "A credit note belongs to one attrition case only.",
-        ),
-        (
             "coupon_uniq",
             "unique(coupon_id)",
             "A re-enrolment coupon belongs to one attrition case only.",
@@ -351,9 +432,63 @@ class TrainingAttritionCase(models.Model):
                     )
                 )
 
+    @api.depends("company_id", "enrollment_ids.invoice_ids.currency_id")
+    def _compute_currency_id(self):
+        for case in self:
+            currencies = case._refund_invoices().currency_id
+            case.currency_id = currencies[:1] or case.company_id.currency_id
+
+    def _refund_invoices(self):
+        """The posted customer invoices of the case's enrolments."""
+        return self.enrollment_ids.sudo().invoice_ids.filtered(
+            lambda m: m.state == "posted" and m.move_type == "out_invoice"
+        )
+
+    @api.depends("refund_move_ids.payment_state")
+    def _compute_refund_payments(self):
+        for case in self:
+            moves = case.sudo().refund_move_ids
+            case.has_refund = bool(moves)
+            case.sudo().refund_payment_ids = moves._get_reconciled_payments()
+
+    @api.depends(
+        "refund_move_ids.payment_state",
+        "refund_move_ids.amount_residual",
+        "refund_move_ids.reversal_move_ids.state",
+    )
+    def _compute_refund_state(self):
+        for case in self:
+            moves = case.sudo().refund_move_ids
+            if not moves:
+                case.refund_state = "none"
+            elif all(m._training_is_reversed() for m in moves):
+                case.refund_state = "reversed"
+            elif any(not m.currency_id.is_zero(m.amount_residual) for m in moves):
+                case.refund_state = "to_pay"
+            else:
+                case.refund_state = "paid"
+
+    def _last_attended(self):
+        """{enrolment: date of its last attended lesson}."""
+        return dict(
+            self.env["training.learning.record"]
+            .sudo()
+            ._read_group(
+                [
+                    ("enrollment_id", "in", self.enrollment_ids.ids),
+                    ("attendance", "in", ("present", "late", "early_leave")),
+                ],
+                ["enrollment_id"],
+                ["date:max"],
+            )
+        )
+
     @api.constrains("effective_date", "enrollment_ids")
     def _check_effective_date(self):
+        """The student leaves after enrolling and never before the last lesson
+        attended: a back-dated leaving date cannot pay back lessons consumed."""
         for case in self:
+            last_attended = case._last_attended()
             for enrollment in case.enrollment_ids:
                 enrolled_on = enrollment._training_enrolled_on()
                 if case.effective_date < enrolled_on:
@@ -367,36 +502,103 @@ class TrainingAttritionCase(models.Model):
                             enrolled=enrolled_on,
                         )
                     )
+                attended = last_attended.get(enrollment)
+                if attended and case.effective_date < fields.Date.to_date(attended):
+                    raise ValidationError(
+                        self.env._(
+                            "The effective date %(date)s of case %(case)s is before "
+                            "the last lesson %(enrollment)s attended, on %(lesson)s.",
+                            date=case.effective_date,
+                            case=case.name,
+                            enrollment=enrollment.display_name,
+                            lesson=attended,
+                        )
+                    )
 
-    @api.constrains("use_refund_override", "refund_override", "amount_paid")
-    def _check_refund_override(self):
-        for case in self.filtered("use_refund_override"):
-            currency = case.currency_id
-            if currency.compare_amounts(case.refund_override, 0.0) < 0:
-                raise ValidationError(
-                    self.env._("Case %s: a refund cannot be negative.", case.name)
+    @api.constrains("enrollment_ids", "state")
+    def _check_one_case_per_enrollment(self):
+        """At most one open or approved case per enrolment: a student is never
+        refunded twice for the same course."""
+        live = ("draft", "to_approve", "approved", "done")
+        cases = self.filtered(lambda c: c.state in live and c.enrollment_ids)
+        if not cases:
+            return
+        self.env["training.attrition.case"].flush_model(["state", "enrollment_ids"])
+        # A new row version of the enrolments: two transactions adding a case to the
+        # same enrolment at once conflict, and the second one is retried (and sees
+        # the first case).
+        self.env.cr.execute(
+            "UPDATE training_enrollment SET id = id WHERE id IN %s",
+            (tuple(cases.enrollment_ids.ids),),
+        )
+        self.env.cr.execute(
+            """
+            SELECT rel.enrollment_id, MIN(c.name)
+              FROM training_attrition_case_enrollment_rel rel
+              JOIN training_attrition_case c ON c.id = rel.case_id
+             WHERE rel.enrollment_id IN %s AND c.state IN %s
+          GROUP BY rel.enrollment_id
+            HAVING COUNT(*) > 1
+            """,
+            (tuple(cases.enrollment_ids.ids), live),
+        )
+        clash = self.env.cr.fetchone()
+        if clash:
+            enrollment = self.env["training.enrollment"].browse(clash[0]).sudo()
+            raise ValidationError(
+                self.env._(
+                    "The enrolment %(enrollment)s already has an open or approved "
+                    "attrition case (%(case)s): a course is left, and refunded, once.",
+                    enrollment=enrollment.display_name,
+                    case=clash[1],
                 )
-            paid = case._billing_totals()["paid"]
-            if currency.compare_amounts(case.refund_override, paid) > 0:
+            )
+
+    @api.constrains("refund_override", "forgive_arrears")
+    def _check_finance_amounts(self):
+        for case in self.sudo():
+            if (
+                case.currency_id.compare_amounts(case.refund_override, 0.0) < 0
+                or case.currency_id.compare_amounts(case.forgive_arrears, 0.0) < 0
+            ):
                 raise ValidationError(
                     self.env._(
-                        "Case %(case)s: the refund of %(refund)s is more than the "
-                        "%(paid)s the student paid.",
-                        case=case.name,
-                        refund=format_amount(self.env, case.refund_override, currency),
-                        paid=format_amount(self.env, paid, currency),
+                        "Case %s: a refund or a forgiven amount cannot be negative.",
+                        case.name,
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self._in_training_flow():
+            defaults = {
+                key[len("default_") :]
+                for key, value in self.env.context.items()
+                if key.startswith("default_") and value
+            }
+            for vals in vals_list:
+                self._check_system_fields(vals.keys() | defaults)
+        return super().create(vals_list)
+
     def write(self, vals):
-        result = super().write(vals)
+        records = self
+        if not self._in_training_flow():
+            self._check_system_fields(vals.keys())
+            self._check_locked(vals.keys())
+            # skip_validation_check lifts the freeze under review: it is the
+            # flow's (_write_system), not a context key for a JSON-RPC caller.
+            if self.env.context.get("skip_validation_check"):
+                records = self.with_context(skip_validation_check=False)
+        result = super(TrainingAttritionCase, records).write(vals)
         if RATE_FIELDS & vals.keys():
             self.env["training.attrition.report.rate"]._trigger_refresh()
         return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_carried_out(self):
-        if self.filtered(lambda c: c.state in ("approved", "done") or c.refund_move_id):
+        if self.filtered(
+            lambda c: c.state in ("approved", "done", "reversed") or c.has_refund
+        ):
             raise UserError(
                 self.env._(
                     "Approved cases are part of the student's file and the accounts: "
@@ -404,9 +606,59 @@ class TrainingAttritionCase(models.Model):
                 )
             )
 
+    def _check_system_fields(self, field_names):
+        """SYSTEM_FIELDS are the flow's: refused to every other create and write,
+        whoever calls (RPC, administrator, superuser)."""
+        forbidden = [name for name in SYSTEM_FIELDS if name in field_names]
+        if forbidden:
+            raise UserError(
+                self.env._(
+                    "%(fields)s of an attrition case are set by its approval and "
+                    "refund flow only: use the buttons of the case.",
+                    fields=", ".join(
+                        self._fields[name]._description_string(self.env)
+                        for name in forbidden
+                    ),
+                )
+            )
+
+    def _check_locked(self, field_names):
+        """Approved and closed cases are locked (RET-02, X-04)."""
+        for case in self.filtered(lambda c: c.state in LOCKED_STATES):
+            allowed = set(LOCK_EXEMPT_FIELDS)
+            if case.state == "approved":
+                allowed.update(APPROVED_STEP_FIELDS)
+            locked = [name for name in field_names if name not in allowed]
+            if locked:
+                raise UserError(
+                    self.env._(
+                        "Case %(case)s is %(state)s: %(fields)s can no longer change.",
+                        case=case.name,
+                        state=case._get_state_label(),
+                        fields=", ".join(
+                            self._fields[name]._description_string(self.env)
+                            for name in locked
+                            if name in self._fields
+                        ),
+                    )
+                )
+
     def _write_system(self, vals):
-        """Write the fields the case computes itself, also while it is under review."""
-        return self.with_context(skip_validation_check=True).write(vals)
+        """Write the fields the case computes itself, also while it is under review:
+        the flow's only way to write SYSTEM_FIELDS (see training.tier.validation for
+        why an RPC caller cannot do the same)."""
+        return (
+            self._training_flow().with_context(skip_validation_check=True).write(vals)
+        )
+
+    def _create_system(self, vals_list):
+        """Create cases with SYSTEM_FIELDS (origin), for the portal and the
+        scheduler."""
+        return self._training_flow().create(vals_list).with_env(self.env)
+
+    def _get_tier_applicants(self):
+        self.ensure_one()
+        return self.create_uid | self.submitted_by_id
 
     def _get_under_validation_exceptions(self):
         return (
@@ -421,168 +673,207 @@ class TrainingAttritionCase(models.Model):
 
     # -- refund statement (RET-07) ----------------------------------------------------
 
-    def _billing_totals(self):
+    def _enrollment_rules(self, enrollment):
+        """The policy of one enrolment: the case type's own policy if finance set
+        one, else the version in force when the student enrolled."""
         self.ensure_one()
-        Policy = self.env["training.refund.policy"]
-        totals = {"invoiced": 0.0, "residual": 0.0, "paid": 0.0}
-        for enrollment in self.enrollment_ids:
-            billing = Policy._enrollment_billing(enrollment)
-            for key in totals:
-                totals[key] += billing[key]
-        return {key: self.currency_id.round(value) for key, value in totals.items()}
+        return (
+            (self.policy_id if self.policy_id.case_type else False)
+            or enrollment.sudo().refund_policy_id
+            or self.policy_id
+        )
 
-    def _prepare_statement(self):
-        """Compute the refund of the case: the statement lines (every step of the
-        computation) and the amounts, in the company currency, rounded by it.
-
-        :return: ``(line values, amounts, per-enrolment credit)``
-        """
+    def _backdated_days(self):
+        """Days the leaving date lies in the past (today, not the application date
+        typed on the case, which is the applicant's)."""
         self.ensure_one()
-        policy = self.policy_id
-        if not policy:
-            raise UserError(
-                self.env._(
-                    "No refund policy applies to case %s: finance must set up one "
-                    "first.",
-                    self.name,
-                )
-            )
-        currency = self.currency_id
-        fmt = policy._fmt
-        lines = []
+        return (fields.Date.context_today(self) - self.effective_date).days
 
-        def add(name, amount, line_type):
-            lines.append(
-                {
-                    "sequence": len(lines) + 1,
-                    "name": name,
-                    "amount": amount or 0.0,
-                    "show_amount": amount is not None,
-                    "line_type": line_type,
-                }
-            )
-
-        add(self.env._("Refund policy: %s", policy.name), None, "info")
-        results = []
-        for enrollment in self.enrollment_ids.sorted("id"):
-            result = policy._compute_enrollment_refund(enrollment, self.effective_date)
-            for name, amount, line_type in result["lines"]:
-                add(name, amount, line_type)
-            results.append((enrollment, result))
-        invoiced = currency.round(sum(r["invoiced"] for __, r in results))
-        paid = currency.round(sum(r["paid"] for __, r in results))
-        arrears = currency.round(sum(r["residual"] for __, r in results))
-        gross = currency.round(sum(r["gross"] for __, r in results))
-        prorata = currency.round(sum(r["gross"] for __, r in results if not r["full"]))
-        add(self.env._("Refundable value"), gross, "subtotal")
-
-        deductions = 0.0
-        materials = self.material_ids.filtered(lambda m: m.state != "returned")
-        if materials and policy.deduct_materials and not self.keep_materials:
-            for material in materials:
-                add(
-                    self.env._("Material not handed back: %s", material.name),
-                    -material.amount,
-                    "deduction",
-                )
-                deductions += material.amount
-        elif materials:
-            add(
-                self.env._("Materials kept by the student free of charge."),
-                None,
-                "info",
-            )
-        if policy.admin_fee_percent and not currency.is_zero(prorata):
-            fee, capped = policy._compute_admin_fee(prorata)
-            if capped:
-                label = self.env._(
-                    "Administrative fee: %(percent)s %% of %(base)s, capped at %(cap)s",
-                    percent=policy.admin_fee_percent,
-                    base=fmt(prorata),
-                    cap=fmt(policy.admin_fee_cap),
-                )
-            else:
-                label = self.env._(
-                    "Administrative fee: %(percent)s %% of %(base)s",
-                    percent=policy.admin_fee_percent,
-                    base=fmt(prorata),
-                )
-            add(label, -fee, "deduction")
-            deductions += fee
-        deductions = currency.round(deductions)
-        credit = max(currency.round(gross - deductions), 0.0)
-        if currency.compare_amounts(deductions, gross) > 0:
-            add(
-                self.env._(
-                    "The deductions exceed the refundable value: nothing is credited."
-                ),
-                None,
-                "info",
-            )
-        if self.use_refund_override:
-            refund = currency.round(self.refund_override)
-            netted = arrears
-            credit = currency.round(refund + netted)
-            add(
-                self.env._(
-                    "Refund set by finance instead of the policy's result: %s",
-                    fmt(refund),
-                ),
-                None,
-                "info",
-            )
-        else:
-            netted = min(arrears, credit)
-            refund = currency.round(credit - netted)
-        add(self.env._("Credited on the invoices"), credit, "subtotal")
-        if not currency.is_zero(arrears):
-            add(
-                self.env._("Arrears netted (unpaid invoices of the enrolments)"),
-                -netted,
-                "deduction",
-            )
-            if currency.compare_amounts(arrears, netted) > 0:
-                add(
+    def _check_backdate(self):
+        for case in self:
+            limit = case.company_id.training_refund_backdate_days
+            if case._backdated_days() > limit and not case.sudo().backdate_confirmed:
+                raise UserError(
                     self.env._(
-                        "Still owed by the student after the netting: %s",
-                        fmt(arrears - netted),
+                        "Case %(case)s: the leaving date %(date)s is more than "
+                        "%(days)s days in the past; finance must confirm it first.",
+                        case=case.name,
+                        date=case.effective_date,
+                        days=limit,
+                    )
+                )
+
+    def _refund_input(self):
+        """The case as the plain values of :func:`refund_engine.compute_refund`."""
+        self.ensure_one()
+        case = self.sudo()
+        currency = case.currency_id
+        company_currency = case.company_id.currency_id
+        today = fields.Date.context_today(self)
+        last_attended = case._last_attended()
+        enrollments = []
+        for enrollment in case.enrollment_ids.sorted("id"):
+            policy = case._enrollment_rules(enrollment)
+            if not policy:
+                raise UserError(
+                    self.env._(
+                        "No refund policy applies to case %s: finance must set up one "
+                        "first.",
+                        case.name,
+                    )
+                )
+            invoices = []
+            for invoice in enrollment.invoice_ids.filtered(
+                lambda m: m.state == "posted" and m.move_type == "out_invoice"
+            ):
+                if invoice.currency_id != currency:
+                    raise UserError(
+                        self.env._(
+                            "Case %(case)s: the invoices of its enrolments are in "
+                            "several currencies; open one case per currency.",
+                            case=case.name,
+                        )
+                    )
+                lesson_product = enrollment.course_id.product_id
+                lines = tuple(
+                    refund_engine.Line(
+                        line.id,
+                        line.name,
+                        line.price_total,
+                        refund_engine.LESSON
+                        if line.product_id == lesson_product
+                        else refund_engine.REFUNDABLE
+                        if line.product_id.training_refundable
+                        else refund_engine.KEPT,
+                    )
+                    for line in invoice.invoice_line_ids
+                    if line.display_type == "product"
+                )
+                invoices.append(
+                    refund_engine.Invoice(
+                        invoice.id,
+                        invoice.name,
+                        invoice.amount_total,
+                        payee=invoice.partner_id.commercial_partner_id.id,
+                        lines=lines,
+                        **invoice._training_settlement(),
+                    )
+                )
+            attended = last_attended.get(enrollment)
+            enrollments.append(
+                refund_engine.Enrollment(
+                    enrollment.id,
+                    enrollment.display_name,
+                    refund_engine.Rules(
+                        policy.display_name,
+                        full_refund_before_start=policy.full_refund_before_start,
+                        cooling_off_days=policy.cooling_off_days,
+                        refund_rate=policy.refund_rate,
+                        admin_fee_percent=policy.admin_fee_percent,
+                        # The cap is set in the company's currency.
+                        admin_fee_cap=company_currency._convert(
+                            policy.admin_fee_cap, currency, case.company_id, today
+                        ),
+                        no_refund_after_percent=policy.no_refund_after_percent,
+                        prorata_max_attended_percent=(
+                            policy.prorata_max_attended_percent
+                        ),
+                    ),
+                    enrollment.lesson_count,
+                    enrollment.lessons_consumed,
+                    enrollment._training_enrolled_on(),
+                    start=enrollment.start_date,
+                    end=enrollment.end_date,
+                    last_attended=attended and fields.Date.to_date(attended),
+                    invoices=tuple(invoices),
+                )
+            )
+        policy = case.policy_id or case._enrollment_rules(case.enrollment_ids[:1])
+        materials = case.material_ids.filtered(lambda m: m.state != "returned")
+        return refund_engine.Case(
+            case.effective_date,
+            tuple(enrollments),
+            materials=tuple((m.name, m.amount) for m in materials),
+            deduct_materials=bool(policy.deduct_materials and not case.keep_materials),
+            override=case.refund_override if case.use_refund_override else None,
+            forgiven=case.forgive_arrears,
+        )
+
+    def _compute_statement(self):
+        """The refund of the case: the engine's result, and its statement lines
+        (every step in words and amounts) as values of the statement model."""
+        self.ensure_one()
+        fmt = lambda amount: format_amount(self.env, amount, self.currency_id)
+        result = refund_engine.compute_refund(
+            self._refund_input(),
+            self.currency_id.round,
+            _=self.env._,
+            fmt=fmt,
+            fmt_date=lambda day: format_date(self.env, day),
+        )
+        head = [(self.env._("Refund policy: %s", self._refund_policy_names()), None)]
+        days = self._backdated_days()
+        if days > self.company_id.training_refund_backdate_days:
+            head.append(
+                (
+                    self.env._(
+                        "Leaving date %(date)s, %(days)s days in the past: confirmed "
+                        "by finance.",
+                        date=format_date(self.env, self.effective_date),
+                        days=days,
                     ),
                     None,
-                    "info",
                 )
-        add(
-            self.env._("Refund to pay (paid so far: %s)", fmt(paid)),
-            refund,
-            "total",
-        )
-        amounts = {
-            "amount_invoiced": invoiced,
-            "amount_paid": paid,
-            "amount_arrears": arrears,
-            "amount_gross": gross,
-            "amount_deductions": deductions,
-            "amount_credit": credit,
-            "amount_arrears_netted": netted,
-            "amount_refund": refund,
-        }
-        return lines, amounts, self._allocate_credit(credit, results)
+            )
+        lines = [(text, amount, "info") for text, amount in head] + result.lines
+        values = [
+            {
+                "sequence": sequence,
+                "name": text,
+                "amount": amount or 0.0,
+                "show_amount": amount is not None,
+                "line_type": line_type,
+            }
+            for sequence, (text, amount, line_type) in enumerate(lines, 1)
+        ]
+        return result, values
 
-    def _allocate_credit(self, credit, results):
-        """Spread the credited amount over the enrolments, each at most what it
-        invoiced, in order: the credit note reverses that share of its invoices."""
-        allocation = {}
-        left = credit
-        for enrollment, result in results:
-            share = min(left, self.currency_id.round(result["invoiced"]))
-            if self.currency_id.compare_amounts(share, 0.0) > 0:
-                allocation[enrollment] = share
-                left -= share
-        return allocation
+    def _refund_policy_names(self):
+        self.ensure_one()
+        policies = self.policy_id.filtered(
+            "case_type"
+        ) or self.enrollment_ids.sudo().mapped("refund_policy_id")
+        return ", ".join((policies or self.policy_id).mapped("display_name"))
+
+    def _write_statement(self):
+        """(Re)write the statement and the amounts of the case; returns the engine's
+        result."""
+        self.ensure_one()
+        result, lines = self._compute_statement()
+        self.statement_line_ids.sudo().unlink()
+        self.env["training.refund.statement.line"].sudo().create(
+            [dict(line, case_id=self.id) for line in lines]
+        )
+        self._write_system(
+            {
+                "amount_invoiced": result.invoiced,
+                "amount_paid": result.paid,
+                "amount_arrears": result.arrears,
+                "amount_gross": result.gross,
+                "amount_deductions": result.deductions,
+                "amount_credit": result.credit,
+                "amount_forgiven": result.forgiven,
+                "amount_arrears_netted": result.netted,
+                "amount_refund": result.refund,
+                "statement_date": fields.Datetime.now(),
+            }
+        )
+        return result
 
     def action_compute_refund(self):
-        """(Re)compute the refund statement; frozen once the refund is created."""
+        """(Re)compute the refund statement; frozen once the refund is credited."""
         for case in self:
-            if case.refund_move_id:
+            if case.sudo().refund_move_ids:
                 raise UserError(
                     self.env._(
                         "The refund of case %s is already credited: its statement "
@@ -590,12 +881,7 @@ class TrainingAttritionCase(models.Model):
                         case.name,
                     )
                 )
-            lines, amounts, __ = case._prepare_statement()
-            case.statement_line_ids.sudo().unlink()
-            self.env["training.refund.statement.line"].sudo().create(
-                [dict(line, case_id=case.id) for line in lines]
-            )
-            case._write_system(dict(amounts, statement_date=fields.Datetime.now()))
+            case._write_statement()
         return True
 
     # -- workflow ---------------------------------------------------------------------
@@ -637,18 +923,56 @@ class TrainingAttritionCase(models.Model):
                 )
 
     def action_submit(self):
-        """The application goes to the approval tiers of its type."""
+        """The application goes to the approval tiers of its type. Without any
+        applicable tier it is refused: nothing is approved unreviewed (X-03)."""
         self._check_submit()
-        self.action_compute_refund()
-        self.write({"state": "to_approve"})
+        self._check_backdate()
         for case in self:
-            reviews = case.request_validation()
+            case.invalidate_recordset(["need_validation"])
+            if not case.need_validation:
+                case._raise_no_tier()
+        self.action_compute_refund()
+        self._write_system({"state": "to_approve", "submitted_by_id": self.env.uid})
+        for case in self:
+            case._training_flow().request_validation()
             # need_validation has no dependencies: drop its cached True.
             case.invalidate_recordset(["need_validation", "review_ids"])
-            if not reviews:
-                # No tier applies (none configured for the type): approved as is.
-                case._action_approved()
+            if not case.review_ids:
+                case._raise_no_tier()
         return True
+
+    def _raise_no_tier(self):
+        self.ensure_one()
+        raise UserError(
+            self.env._(
+                "No approval applies to case %(case)s: configure the tier "
+                'validations of model "%(model)s" for the type %(type)s (Settings > '
+                "Technical > Tier Validations) before submitting it.",
+                case=self.name,
+                model=self._description,
+                type=dict(self._fields["case_type"]._description_selection(self.env))[
+                    self.case_type
+                ],
+            )
+        )
+
+    def request_validation(self):
+        """Only action_submit asks for the approvals (not a JSON-RPC caller)."""
+        if not self._in_training_flow():
+            raise UserError(self.env._("Submit the case to send it to its approvals."))
+        return super().request_validation()
+
+    def restart_validation(self):
+        """The approvals start again only by cancelling or rejecting the case and
+        setting it back to draft (not through a JSON-RPC call)."""
+        if not self._in_training_flow():
+            raise UserError(
+                self.env._(
+                    "Cancel the case and set it back to draft to start its "
+                    "approvals again."
+                )
+            )
+        return super().restart_validation()
 
     def _check_before_approval(self):
         """Type-specific checks of the last approval (RET-03, RET-06)."""
@@ -742,7 +1066,7 @@ class TrainingAttritionCase(models.Model):
                 body=self.env._("Rejected by %s.", self.env.user.name),
                 subtype_xmlid="mail.mt_note",
             )
-            self.with_context(skip_validation_check=True).write({"state": "rejected"})
+            self._write_system({"state": "rejected"})
             self._notify_student(
                 self.env._(
                     "Your application %s was not approved. Customer service will "
@@ -764,18 +1088,22 @@ class TrainingAttritionCase(models.Model):
     def _action_approved(self):
         """Every tier approved: carry the decision out (RET-02 .. RET-07)."""
         self.ensure_one()
+        # Fail closed: a forged, incomplete or self-approved chain carries nothing out.
+        self._check_approval_chain()
         self._check_before_approval()
         self.invalidate_recordset(["need_validation"])
-        self.write({"state": "approved"})
-        self._write_system({"approval_date": fields.Datetime.now()})
+        self._write_system(
+            {"state": "approved", "approval_date": fields.Datetime.now()}
+        )
         # The approver (management) acts for the institution: the enrolments,
-        # archive and accounting are handled with the rights of the system.
-        case = self.sudo().with_company(self.company_id)
+        # archive and accounting are handled with the rights of the system, in the
+        # flow (the case is locked once approved).
+        case = self._training_flow().sudo().with_company(self.company_id)
         if self.suspend:
             case._suspend_enrollments()
         else:
             case._stop_enrollments()
-            if not case.refund_move_id:
+            if not case.sudo().refund_move_ids:
                 case._create_refund()
         if self.case_type == "transfer":
             case._attach_learning_certificate()
@@ -794,13 +1122,17 @@ class TrainingAttritionCase(models.Model):
                 case=self.name,
                 date=self.comeback_deadline,
             )
-        if self.refund_move_id:
+        if self.has_refund:
             return self.env._(
                 "Your application %(case)s is approved. Credit note %(move)s: "
-                "%(credit)s credited, %(refund)s refunded to you.",
+                "%(credit)s credited, %(refund)s refunded.",
                 case=self.name,
-                move=self.refund_move_id.name,
-                credit=format_amount(self.env, self.amount_credit, self.currency_id),
+                move=", ".join(self.sudo().refund_move_ids.mapped("name")),
+                credit=format_amount(
+                    self.env,
+                    self.amount_credit + self.amount_forgiven,
+                    self.currency_id,
+                ),
                 refund=format_amount(self.env, self.amount_refund, self.currency_id),
             )
         return self.env._("Your application %s is approved.", self.name)
@@ -856,80 +1188,63 @@ class TrainingAttritionCase(models.Model):
             "SELECT id FROM training_attrition_case WHERE id = %s FOR UPDATE",
             (self.id,),
         )
-        self.invalidate_recordset(["refund_move_id"])
+        self.invalidate_recordset(["refund_move_ids"])
 
     def _create_refund(self):
-        """Credit note against the enrolments' invoices, posted, reconciled with the
-        open invoices; what remains credited is paid out through
-        ``account.payment.register``.
-        """
+        """One posted credit note per invoice, in the invoice's currency and at its
+        rate, reversing each line by the statement's amount for it; reconciled with
+        the invoice's open balance (the arrears). What remains is the refund to pay:
+        registered by finance (or automatically on the company's refund journal)."""
         self.ensure_one()
         self._lock_for_refund()
-        if self.refund_move_id:
+        if self.refund_move_ids:
             raise UserError(
                 self.env._(
-                    "Case %(case)s was already refunded by %(move)s: a refund is never "
-                    "created twice.",
+                    "Case %(case)s was already refunded by %(moves)s: a refund is "
+                    "never created twice.",
                     case=self.name,
-                    move=self.refund_move_id.name,
+                    moves=", ".join(self.refund_move_ids.mapped("name")),
                 )
             )
-        lines, amounts, allocation = self._prepare_statement()
-        self.statement_line_ids.unlink()
-        self.env["training.refund.statement.line"].create(
-            [dict(line, case_id=self.id) for line in lines]
+        result = self._write_statement()
+        invoices = self.env["account.move"].browse(list(result.credit_by_line))
+        moves = self.env["account.move"].create(
+            [
+                self._prepare_refund_move(invoice, result.credit_by_line[invoice.id])
+                for invoice in invoices
+            ]
         )
-        self._write_system(dict(amounts, statement_date=fields.Datetime.now()))
-        currency = self.currency_id
-        if (
-            currency.compare_amounts(amounts["amount_refund"], amounts["amount_paid"])
-            > 0
-        ):
-            raise UserError(
-                self.env._(
-                    "Case %(case)s: the refund of %(refund)s is more than the "
-                    "%(paid)s the student paid.",
-                    case=self.name,
-                    refund=format_amount(self.env, amounts["amount_refund"], currency),
-                    paid=format_amount(self.env, amounts["amount_paid"], currency),
-                )
-            )
-        if not allocation:
-            return self.env["account.move"]
-        move = self.env["account.move"].create(self._prepare_refund_move(allocation))
-        move.action_post()
-        self._write_system({"refund_move_id": move.id})
-        for enrollment in allocation:
-            enrollment.invoice_ids = [Command.link(move.id)]
-        self._reconcile_refund(move)
-        if not currency.is_zero(move.amount_residual):
-            self._pay_refund(move)
-        self.message_post(
-            body=self.env._(
-                "Credit note %(move)s posted: %(credit)s; refund paid: %(refund)s.",
-                move=move._get_html_link(),
-                credit=format_amount(self.env, move.amount_total, currency),
-                refund=format_amount(
-                    self.env, sum(self.refund_payment_ids.mapped("amount")), currency
+        moves.action_post()
+        for move in moves:
+            invoice = move.reversed_entry_id
+            if invoice.payment_state in ("not_paid", "partial"):
+                (move.line_ids + invoice.line_ids).filtered(
+                    lambda line: (
+                        line.account_id.account_type == "asset_receivable"
+                        and not line.reconciled
+                    )
+                ).reconcile()
+        journal = self.company_id.training_refund_journal_id
+        if journal:
+            self._pay_refund(journal)
+        if moves:
+            self.message_post(
+                body=self.env._(
+                    "Credit notes %(moves)s posted: %(credit)s credited, %(refund)s to "
+                    "pay back.",
+                    moves=", ".join(moves.mapped("name")),
+                    credit=format_amount(
+                        self.env, result.credit + result.forgiven, self.currency_id
+                    ),
+                    refund=format_amount(self.env, result.refund, self.currency_id),
                 ),
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
-        return move
+                subtype_xmlid="mail.mt_note",
+            )
+        return moves
 
-    def _prepare_refund_move(self, allocation):
-        """An ``out_refund`` reversing, for each enrolment, its share of the invoice
-        lines (same products, accounts and taxes) so that its total is the credit."""
-        line_cmds = []
-        invoices = self.env["account.move"]
-        for enrollment, credit in allocation.items():
-            enrollment_invoices = enrollment.invoice_ids.filtered(
-                lambda m: m.state == "posted" and m.move_type == "out_invoice"
-            )
-            invoices |= enrollment_invoices
-            line_cmds += enrollment_invoices._training_credit_line_commands(
-                credit, self.name
-            )
+    def _prepare_refund_move(self, invoice, credit_by_line):
+        """The ``out_refund`` of one invoice: to whom it was billed, in its currency
+        and at its rate."""
         reason = (
             self.reason_id.name
             or dict(self._fields["case_type"]._description_selection(self.env))[
@@ -938,46 +1253,122 @@ class TrainingAttritionCase(models.Model):
         )
         return {
             "move_type": "out_refund",
-            "partner_id": self.partner_id.id,
-            "company_id": self.company_id.id,
+            "partner_id": invoice.partner_id.id,
+            "company_id": invoice.company_id.id,
+            "currency_id": invoice.currency_id.id,
+            "invoice_currency_rate": invoice.invoice_currency_rate,
             "invoice_date": fields.Date.context_today(self),
-            "reversed_entry_id": invoices[:1].id,
-            "invoice_origin": ", ".join(invoices.mapped("name")),
+            "journal_id": invoice.journal_id.id,
+            "reversed_entry_id": invoice.id,
+            "invoice_origin": invoice.name,
             "ref": self.env._("%(case)s: %(reason)s", case=self.name, reason=reason),
             "training_attrition_case_id": self.id,
-            "invoice_line_ids": line_cmds,
+            "invoice_line_ids": invoice._training_refund_line_commands(
+                credit_by_line, self.name
+            ),
         }
 
-    def _reconcile_refund(self, move):
-        """Net the arrears: the credit note pays the open invoices first."""
-        open_invoices = self.enrollment_ids.invoice_ids.filtered(
-            lambda m: (
-                m.state == "posted"
-                and m.move_type == "out_invoice"
-                and m.payment_state in ("not_paid", "partial")
-            )
+    def _refund_moves_to_pay(self):
+        return self.sudo().refund_move_ids.filtered(
+            lambda m: m.state == "posted" and m.payment_state in ("not_paid", "partial")
         )
-        for invoice in open_invoices.sorted("invoice_date"):
-            if move.currency_id.is_zero(move.amount_residual):
-                break
-            (move.line_ids + invoice.line_ids).filtered(
-                lambda line: (
-                    line.account_id.account_type == "asset_receivable"
-                    and not line.reconciled
-                )
-            ).reconcile()
 
-    def _pay_refund(self, move):
-        """Pay what the credit note still owes the student, as finance would with the
-        Register Payment button."""
+    def _pay_refund(self, journal):
+        """Pay back what the credit notes still owe, on ``journal`` (the company's
+        automatic refund setting)."""
+        moves = self._refund_moves_to_pay()
+        if not moves:
+            return self.env["account.payment"]
         wizard = (
             self.env["account.payment.register"]
-            .with_context(active_model="account.move", active_ids=move.ids)
-            .create({"payment_date": fields.Date.context_today(self)})
+            .with_context(active_model="account.move", active_ids=moves.ids)
+            .create(
+                {
+                    "payment_date": fields.Date.context_today(self),
+                    "journal_id": journal.id,
+                    "group_payment": False,
+                }
+            )
         )
-        payments = wizard._create_payments()
-        self._write_system({"refund_payment_ids": [Command.set(payments.ids)]})
-        return payments
+        return wizard._create_payments()
+
+    def action_register_refund_payment(self):
+        """Finance pays the refund back through Odoo's payment wizard: journal,
+        method and bank account chosen there (X-04)."""
+        self.ensure_one()
+        if not self.env.user.has_group(
+            "training_student_archive.training_student_archive_group_finance"
+        ):
+            raise UserError(self.env._("Only finance registers refund payments."))
+        moves = self._refund_moves_to_pay()
+        if self.state not in ("approved", "done") or not moves:
+            raise UserError(self.env._("Case %s has no refund left to pay.", self.name))
+        return moves.sudo(False).action_register_payment()
+
+    def action_reverse(self):
+        """Finance or management undo an approved case: credit notes reversed,
+        payments not yet matched with the bank cancelled, enrolments and archive
+        restored; everything in the chatter."""
+        finance = "training_student_archive.training_student_archive_group_finance"
+        if not self.env.user.has_group(finance):
+            raise UserError(
+                self.env._("Only finance or management can reverse a case.")
+            )
+        for case in self:
+            if case.state not in ("approved", "done"):
+                raise UserError(
+                    self.env._("Only approved cases can be reversed (%s).", case.name)
+                )
+            case.sudo().with_company(case.company_id)._reverse()
+        return True
+
+    def _reverse(self):
+        self.ensure_one()
+        self._lock_for_refund()
+        payments = self.refund_payment_ids
+        matched = payments.filtered("is_matched")
+        if matched:
+            raise UserError(
+                self.env._(
+                    "Case %(case)s: the refund payments %(payments)s are already "
+                    "matched with the bank statement; undo the bank matching first.",
+                    case=self.name,
+                    payments=", ".join(matched.mapped("name")),
+                )
+            )
+        for payment in payments:
+            payment.action_draft()
+            payment.action_cancel()
+        moves = self.refund_move_ids.filtered(lambda m: m.state == "posted")
+        reversals = moves._reverse_moves(
+            [
+                {
+                    "ref": self.env._("Reversal of %s", move.name),
+                    "invoice_date": fields.Date.context_today(self),
+                }
+                for move in moves
+            ],
+            cancel=True,
+        )
+        enrollments = self.enrollment_ids.filtered(
+            lambda e: e.state in ("withdrawn", "transferred")
+        )
+        enrollments.write({"state": "active", "closed_date": False})
+        self.env["training.archive.deadline"]._sync_enrollment_deadlines(enrollments)
+        if self.archive_id.state in ("sealed", "withdrawn", "transferred"):
+            self.archive_id.write({"state": "active", "closed_date": False})
+        self._write_system({"state": "reversed"})
+        self.message_post(
+            body=self.env._(
+                "Case reversed by %(user)s: credit notes %(moves)s reversed by "
+                "%(reversals)s, payments %(payments)s cancelled, enrolments restored.",
+                user=self.env.user.name,
+                moves=", ".join(moves.mapped("name")) or "-",
+                reversals=", ".join(reversals.mapped("name")) or "-",
+                payments=", ".join(payments.mapped("name")) or "-",
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
 
     # -- type-specific steps ----------------------------------------------------------
 
@@ -1138,7 +1529,9 @@ class TrainingAttritionCase(models.Model):
                     case.partner_id.name,
                 ),
             )
-        self.write({"state": "done", "closed_date": fields.Date.context_today(self)})
+        self._write_system(
+            {"state": "done", "closed_date": fields.Date.context_today(self)}
+        )
         return True
 
     def _seal_archive(self):
@@ -1168,7 +1561,7 @@ class TrainingAttritionCase(models.Model):
                         case.name,
                     )
                 )
-        self.write({"state": "cancel"})
+        self._write_system({"state": "cancel"})
         return True
 
     def action_draft(self):
@@ -1177,8 +1570,8 @@ class TrainingAttritionCase(models.Model):
                 raise UserError(
                     self.env._("Only cancelled or rejected cases go back to draft.")
                 )
-        self.with_context(skip_validation_check=True).write({"state": "draft"})
-        self.review_ids.sudo().unlink()
+        self._write_system({"state": "draft", "submitted_by_id": False})
+        self._training_flow().review_ids.sudo().unlink()
         return True
 
     def action_view_refund(self):
@@ -1186,9 +1579,14 @@ class TrainingAttritionCase(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account.action_move_out_refund_type"
         )
-        action.update(
-            res_id=self.refund_move_id.id, views=[(False, "form")], view_mode="form"
-        )
+        if len(self.refund_move_ids) == 1:
+            action.update(
+                res_id=self.refund_move_ids.id,
+                views=[(False, "form")],
+                view_mode="form",
+            )
+        else:
+            action["domain"] = [("id", "in", self.refund_move_ids.ids)]
         return action
 
     def action_view_payments(self):

@@ -29,6 +29,14 @@ class TrainingEnrollment(models.Model):
         string="Attrition Cases",
         copy=False,
     )
+    refund_policy_id = fields.Many2one(
+        "training.refund.policy",
+        string="Refund Policy",
+        readonly=True,
+        copy=False,
+        help="The refund policy in force when the student enrolled: it applies when "
+        "the student leaves (RET-07).",
+    )
     # At-risk score (RET-09, RET-10), written by _compute_risk_scores (nightly and
     # when attendance, results, violations or retention contacts change).
     risk_score = fields.Integer(readonly=True, copy=False, index=True, aggregator="avg")
@@ -48,6 +56,15 @@ class TrainingEnrollment(models.Model):
         result = super().write(vals)
         if RATE_FIELDS & vals.keys():
             self.env["training.attrition.report.rate"]._trigger_refresh()
+        return result
+
+    def action_confirm(self):
+        result = super().action_confirm()
+        Policy = self.env["training.refund.policy"].sudo()
+        for enrollment in self.filtered(lambda e: not e.refund_policy_id):
+            enrollment.refund_policy_id = Policy._get_policy(
+                False, enrollment.company_id
+            )
         return result
 
     def action_view_attrition_cases(self):

@@ -148,7 +148,7 @@ class TrainingViolation(models.Model):
                 ]
             ):
                 continue
-            case = Case.create(
+            case = Case._create_system(
                 {
                     "case_type": "disciplinary",
                     "partner_id": archive.partner_id.id,

@@ -17,3 +17,6 @@ from . import test_analytics_ui
 from . import test_risk_score
 from . import test_attrition_report
 from . import test_query_budget
+from . import test_approval_integrity
+from . import test_refund_engine
+from . import test_refund_accounting

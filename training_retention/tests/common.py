@@ -72,6 +72,16 @@ class RetentionCommon(TrainingArchiveCommon, AccountTestInvoicingCommon):
             context={"no_reset_password": True},
         )
         cls.user_teacher_only = cls.user_teacher
+        # Segregation of duties (X-03): the agent who opens a case does not approve
+        # its customer-service tier; a second agent does.
+        cls.user_customer_service_2 = new_test_user(
+            cls.env,
+            login="trn_cs2",
+            groups=group("customer_service"),
+            company_id=cls.company.id,
+            tz="Asia/Shanghai",
+            context={"no_reset_password": True},
+        )
         cls.group_management = cls.env.ref(group("management"))
 
     # -- helpers: the flows as the people who run them ------------------------------
@@ -143,9 +153,16 @@ class RetentionCommon(TrainingArchiveCommon, AccountTestInvoicingCommon):
         ]
 
     def _approve_all(self, case):
+        """Every tier in turn, each by a different reviewer who did not apply."""
+        applicants = case.sudo()._get_tier_applicants()
         for user in (
             self.user_customer_service,
+            self.user_customer_service_2,
             self.user_finance,
             self.user_management,
         ):
-            case.with_user(user).validate_tier()
+            if case.state != "to_approve" or user in applicants:
+                continue
+            review = case.with_user(user)._tier_next_review()
+            if review and user not in case.review_ids.done_by:
+                case.with_user(user).validate_tier()

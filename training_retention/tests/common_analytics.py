@@ -89,7 +89,9 @@ class AttritionDataCommon(TrainingArchiveCommon):
         ]
         for key, case_type, state, effective, suspend in cases:
             enrollment = cls.e[key]
-            cls.env["training.attrition.case"].create(
+            # Past decisions, as the flow recorded them (X-03: the state and the
+            # approval date are the flow's to write).
+            cls.env["training.attrition.case"]._create_system(
                 {
                     "partner_id": enrollment.partner_id.id,
                     "enrollment_ids": [Command.set(enrollment.ids)],

@@ -8,6 +8,7 @@ April 5 / 1 = 20 %. Per stage: foundation February 4 / 0 = 0 %, March 7 / 3 =
 """
 
 from datetime import date
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
@@ -16,6 +17,8 @@ from odoo.tests import freeze_time, tagged
 from odoo.addons.training_student_archive.tests.common import group
 
 from .common_analytics import AttritionDataCommon
+
+RULE_LOGGER = "odoo.addons.training_retention.models.training_attrition_alert_rule"
 
 
 @tagged("post_install", "-at_install")
@@ -246,3 +249,160 @@ class TestAttritionAlerts(AttritionDataCommon):
             self._rule(rule_type="threshold", threshold=-1.0)
         with self.assertRaises(ValidationError):
             self._rule(rule_type="threshold", threshold=5.0, consecutive_periods=0)
+
+    def _enrolments_without_stage_or_channel(self):
+        """Course C has no stage; its enrolments N1 .. N3 have no recruitment
+        channel: N1 enrolled 2025-02-05, still active; N2 enrolled 2025-02-10,
+        withdrawn 2025-03-12 and N3 enrolled 2025-02-12, withdrawn 2025-03-25, both
+        without a case (withdrawals). March: 3 enrolled, 2 lost = 66.67 %."""
+        course_c = self.env["training.course"].create(
+            {
+                "name": "German A1",
+                "code": "DEA1",
+                "lesson_count": 10,
+                "list_price": 1000.0,
+                "product_id": self.product_course.id,
+            }
+        )
+        self.assertFalse(course_c.stage_id)
+        rows = [
+            ("N1", "2025-02-05", "active", None),
+            ("N2", "2025-02-10", "withdrawn", "2025-03-12"),
+            ("N3", "2025-02-12", "withdrawn", "2025-03-25"),
+        ]
+        for key, enrolled, state, closed in rows:
+            enrollment = self.env["training.enrollment"].create(
+                {
+                    "partner_id": self.env["res.partner"]
+                    .create({"name": f"Student {key}"})
+                    .id,
+                    "course_id": course_c.id,
+                    "start_date": enrolled,
+                    "state": state,
+                    "confirm_date": f"{enrolled} 09:00:00",
+                    "closed_date": closed,
+                }
+            )
+            self.assertFalse(enrollment.stage_id or enrollment.source_id)
+        self.env["training.attrition.report.rate"]._refresh()
+        return course_c
+
+    def test_groups_without_stage_course_or_channel(self):
+        """RET-09, issue 12: enrolments without a stage or a recruitment channel
+        form a group of their own ("no stage", "no channel"), evaluated like the
+        others, instead of crashing the daily run. "Above 50 % in one month, at
+        least 3 enrolled", run on 5 April for March:
+
+        * by stage: foundation 7 / 3 = 42.86 %, advanced 3 / 1 = 33.33 %, no stage
+          (course C) 3 / 2 = 66.67 %: one alert, for "no stage";
+        * by course: A 42.86 %, B 33.33 %, C 66.67 %: one alert, for course C;
+        * by channel: web 6 / 2 = 33.33 % (E1 - E5, E13; E3, E4 lost), referral
+          4 / 2 = 50 % (E7, E8, E9, E12; E8, E12 lost), not above 50 %; no channel
+          3 / 2 = 66.67 %: one alert, for "no channel".
+
+        Running again adds nothing."""
+        course_c = self._enrolments_without_stage_or_channel()
+        rules = {
+            breakdown: self._rule(
+                name=f"Test rule {breakdown}",
+                rule_type="threshold",
+                breakdown=breakdown,
+                threshold=50.0,
+                consecutive_periods=1,
+                min_enrolled=3,
+            )
+            for breakdown in ("stage", "course", "source")
+        }
+        alerts = self._run("2025-04-05")
+        self.assertEqual(len(alerts), 3)
+        march = {
+            "date_start": date(2025, 3, 1),
+            "enrolled": 3,
+            "lost": 2,
+            "rate": 66.67,
+            "stage_id": False,
+            "course_id": False,
+            "source_id": False,
+        }
+        self.assertRecordValues(
+            alerts.sorted(lambda a: a.rule_id.id),
+            [
+                {**march, "rule_id": rules["stage"].id, "breakdown_key": "stage_id,0"},
+                {
+                    **march,
+                    "rule_id": rules["course"].id,
+                    "breakdown_key": f"course_id,{course_c.id}",
+                    "course_id": course_c.id,
+                },
+                {
+                    **march,
+                    "rule_id": rules["source"].id,
+                    "breakdown_key": "source_id,0",
+                },
+            ],
+        )
+        by_rule = {alert.rule_id: alert for alert in alerts}
+        self.assertEqual(
+            by_rule[rules["stage"]].name,
+            "Test rule stage - No Course Stage - 2025-03-01",
+        )
+        self.assertEqual(
+            by_rule[rules["source"]].name,
+            "Test rule source - No Recruitment Channel - 2025-03-01",
+        )
+        self.assertIn("German A1", by_rule[rules["course"]].name)
+        # The rates behind the "no stage" alert: the enrolments without a stage.
+        action = by_rule[rules["stage"]].action_view_rates()
+        self.assertIn(("stage_id", "=", False), action["domain"])
+        self.assertEqual(self._run("2025-04-05"), alerts)
+
+    def test_failing_rule_does_not_stop_the_others(self):
+        """RET-09, issue 12: each rule is evaluated in a savepoint of its own. A
+        rule that fails (here its figures cannot be read) is logged and rolled
+        back; "above 10 % in one month" after it still raises its alert for March
+        (10 enrolled, 4 lost = 40 %). Once the failure is gone, the next run
+        catches the failed rule up (its March alert: 40 % too), the other rule's
+        alert is not raised twice."""
+        broken = self._rule(
+            name="Test rule broken",
+            sequence=1,
+            rule_type="threshold",
+            threshold=10.0,
+            consecutive_periods=1,
+            min_enrolled=5,
+        )
+        working = self._rule(
+            sequence=2,
+            rule_type="threshold",
+            threshold=10.0,
+            consecutive_periods=1,
+            min_enrolled=5,
+        )
+        Rule = type(self.env["training.attrition.alert.rule"])
+        figures = Rule._figures
+
+        def failing_figures(rule, starts):
+            if rule == broken:
+                raise ValueError("figures unavailable")
+            return figures(rule, starts)
+
+        with (
+            patch.object(Rule, "_figures", autospec=True, side_effect=failing_figures),
+            self.assertLogs(RULE_LOGGER, "ERROR") as logs,
+        ):
+            alerts = self._run("2025-04-05")
+        self.assertIn("Test rule broken", logs.output[0])
+        self.assertRecordValues(
+            alerts,
+            [{"rule_id": working.id, "date_start": date(2025, 3, 1), "rate": 40.0}],
+        )
+        self.assertFalse(broken.evaluated_until)
+        self.assertEqual(str(working.evaluated_until), "2025-03-31")
+
+        alerts = self._run("2025-04-05")
+        self.assertEqual(len(alerts), 2)
+        self.assertRecordValues(
+            alerts.filtered(lambda a: a.rule_id == broken),
+            [{"date_start": date(2025, 3, 1), "rate": 40.0}],
+        )
+        self.assertEqual(len(working.alert_ids), 1)

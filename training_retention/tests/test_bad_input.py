@@ -87,7 +87,7 @@ class TestRetentionBadInput(RetentionCommon):
         case = self._case(self.enrollment)
         case.action_submit()
         self._approve_all(case)
-        move, payments = case.refund_move_id, case.refund_payment_ids
+        move, payments = case.refund_move_ids, case.refund_payment_ids
         self.assertTrue(move and payments)
         lines = case.statement_line_ids
         Move = self.env["account.move"]

@@ -74,7 +74,7 @@ class TestCaseTypes(RetentionCommon):
         self.assertEqual(case.state, "approved")
         self.assertEqual(enrollment.state, "transferred")
         # 10 x 100 - 5 % = 950
-        self.assertEqual(case.refund_move_id.amount_total, 950.0)
+        self.assertEqual(case.refund_move_ids.amount_total, 950.0)
         report = self.env.ref(
             "training_student_archive.action_report_learning_certificate",
             raise_if_not_found=False,
@@ -124,7 +124,7 @@ class TestCaseTypes(RetentionCommon):
         case.with_user(self.user_management).validate_tier()
 
         self.assertEqual(enrollment.state, "withdrawn")
-        self.assertEqual(case.refund_move_id.amount_total, 3000.0)
+        self.assertEqual(case.refund_move_ids.amount_total, 3000.0)
         self.assertEqual(case.material_ids.state, "kept")
         case.with_user(self.user_customer_service).action_close()
         self.assertEqual(enrollment.archive_id.state, "withdrawn")
@@ -147,7 +147,7 @@ class TestCaseTypes(RetentionCommon):
         case.with_user(self.user_management).validate_tier()
         self.assertEqual(case.state, "approved")
         self.assertEqual(enrollment.state, "active")
-        self.assertFalse(case.refund_move_id)
+        self.assertFalse(case.refund_move_ids)
         comeback = case.activity_ids.filtered(
             lambda a: (
                 a.activity_type_id

@@ -28,7 +28,7 @@ class TestRefundChina(RetentionCommon):
         case.action_submit()
         self.assertIn("¥", case.statement_line_ids[-1].name)
         self._approve_all(case)
-        refund = case.refund_move_id
+        refund = case.refund_move_ids
         self.assertRecordValues(
             refund,
             [

@@ -118,7 +118,7 @@ class TestReenrolmentCoupon(RetentionCommon):
             case.with_user(self.user_management).validate_tier()
         self.assertEqual(case.state, "to_approve")
         self.assertFalse(case.coupon_id)
-        self.assertFalse(case.refund_move_id)
+        self.assertFalse(case.refund_move_ids)
         self.assertFalse(self._cards())
 
 

@@ -60,7 +60,7 @@ class TestRefundStatement(RetentionCommon):
                 (
                     (
                         "Li Lei - ENB1: invoiced $\xa04,000.00, paid $\xa04,000.00, "
-                        "outstanding $\xa00.00"
+                        "credited before $\xa00.00, outstanding $\xa00.00"
                     ),
                     None,
                 ),
@@ -146,7 +146,7 @@ class TestRefundStatement(RetentionCommon):
             ],
         )
         self.assertIn(
-            ("Arrears netted (unpaid invoices of the enrolments)", -1500.0),
+            ("Arrears netted (still owed on the invoices)", -1500.0),
             self._statement(case),
         )
 
@@ -194,21 +194,25 @@ class TestRefundStatement(RetentionCommon):
         self.assertEqual(case.amount_refund, 2550.0)
 
     def test_cancellation_in_cooling_off_period(self):
-        """RET-07: enrolled on 2025-04-10 in a course that started on 2025-04-08, two
-        lessons attended, cancelled on 2025-04-15 (5 days, within 7): full refund.
-        On day 8 the pro-rata rule applies again."""
+        """RET-07: enrolled on 2025-04-10 in a course that started on 2025-04-08,
+        cancelled on 2025-04-15 (5 days, within 7) with no lesson attended: full
+        refund, 4,000. Consumption always counts: with two lessons attended the
+        cooling-off period gives no full refund, 38 x 100 = 3,800 - 5 % (190) =
+        3,610."""
         enrollment = self._enrolled(start="2025-04-08", enrolled="2025-04-10")
         self._invoice(enrollment, paid=4000.0)
-        self._consume(enrollment, 2)
         case = self._case(enrollment)
         case.action_compute_refund()
         self.assertEqual(case.amount_refund, 4000.0)
         self.assertIn("cooling-off period of 7 days", case.statement_line_ids[2].name)
 
-        case.effective_date = "2025-04-18"
+        self._consume(enrollment, 2)
         case.action_compute_refund()
-        # 38 x 100 = 3,800 - 5 % (190) = 3,610
         self.assertEqual(case.amount_refund, 3610.0)
+        self.assertIn(
+            ("No full refund: 2 lesson(s) already attended.", None),
+            self._statement(case),
+        )
 
     def test_no_refund_after_percent_and_prorata_limit(self):
         """RET-07: "no refund after 50 % of the course" (2025-03-07 to 2025-05-06,

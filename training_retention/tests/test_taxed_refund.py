@@ -24,7 +24,7 @@ class TestTaxedRefund(RetentionCommon):
         self._approve_all(case)
         self.assertEqual(case.amount_credit, 1048.8)
         self.assertRecordValues(
-            case.refund_move_id,
+            case.refund_move_ids,
             [
                 {
                     "amount_untaxed": 912.0,
@@ -34,5 +34,5 @@ class TestTaxedRefund(RetentionCommon):
                 }
             ],
         )
-        self.assertEqual(case.refund_move_id.invoice_line_ids.tax_ids, self.tax_sale_a)
+        self.assertEqual(case.refund_move_ids.invoice_line_ids.tax_ids, self.tax_sale_a)
         self.assertEqual(case.refund_payment_ids.amount, 1048.8)

@@ -47,7 +47,7 @@ class TestRetentionViews(RetentionCommon):
             {
                 "archive_id": {"fields": {"display_name": {}}},
                 "state": {},
-                "refund_move_id": {"fields": {"display_name": {}}},
+                "refund_move_ids": {"fields": {"display_name": {}}},
                 "statement_line_ids": {"fields": {"name": {}, "amount": {}}},
             }
         )

@@ -59,7 +59,7 @@ class TestWithdrawalFlow(RetentionCommon):
             case.with_user(self.user_customer_service).validate_tier()
         case.with_user(self.user_finance).validate_tier()
         self.assertEqual(case.state, "to_approve")
-        self.assertFalse(case.refund_move_id)
+        self.assertFalse(case.refund_move_ids)
         case.with_user(self.user_management).validate_tier()
 
         self.assertEqual(case.state, "approved")
@@ -79,7 +79,7 @@ class TestWithdrawalFlow(RetentionCommon):
         self.assertEqual(enrollment.state, "withdrawn")
         self.assertEqual(archive.state, "withdrawn")
         # the credit note.
-        refund = case.refund_move_id
+        refund = case.refund_move_ids
         self.assertRecordValues(
             refund,
             [
@@ -173,7 +173,7 @@ class TestWithdrawalFlow(RetentionCommon):
         case.action_submit()
         self._approve_all(case)
         self.assertEqual(case.state, "approved")
-        refund = case.refund_move_id
+        refund = case.refund_move_ids
         self.assertRecordValues(
             refund,
             [{"state": "posted", "amount_total": 2850.0, "amount_residual": 0.0}],
@@ -196,7 +196,7 @@ class TestWithdrawalFlow(RetentionCommon):
         case.with_user(self.user_finance).reject_tier()
         self.assertEqual(case.state, "rejected")
         self.assertEqual(enrollment.state, "active")
-        self.assertFalse(case.refund_move_id)
+        self.assertFalse(case.refund_move_ids)
         self.assertTrue(
             case.message_ids.filtered(lambda m: "Rejected by" in (m.body or ""))
         )

@@ -12,6 +12,8 @@ from . import account_move
 from . import res_company
 from . import res_config_settings
 from . import tier_definition
+from . import tier_review
+from . import training_tier_validation
 from . import training_archive_change_request
 from . import training_archive_change_request_line
 from . import training_archive_part
