@@ -83,7 +83,9 @@ class RetentionPortal(CustomerPortal):
                 "reasons": request.env["training.attrition.reason"]
                 .sudo()
                 .search([("case_type", "=", "withdrawal")]),
-                "policy": self._refund_policy(
+                # The version the student enrolled under applies (RET-07).
+                "policy": enrollments.sudo().refund_policy_id[:1]
+                or self._refund_policy(
                     company=enrollments[:1].company_id or request.env.company
                 ),
                 "today": fields.Date.context_today(request.env.user),

@@ -397,7 +397,7 @@ class TrainingArrearsReminder(models.Model):
                 reminders = Reminder.create(vals_list)
                 reminders._send()
             return reminders.with_env(self.env)
-        except Exception:  # retried one by one below, the failures logged
+        except Exception:  # noqa: BLE001 - retried one by one below, failures logged
             _logger.info(
                 "Arrears reminders: the batch of %s failed, sent one by one.",
                 len(vals_list),

@@ -152,6 +152,7 @@ class TrainingAttritionCase(models.Model):
         ],
         default="draft",
         required=True,
+        readonly=True,
         tracking=True,
         copy=False,
         index=True,
@@ -554,12 +555,17 @@ class TrainingAttritionCase(models.Model):
                 )
             )
 
-    @api.constrains("refund_override", "forgive_arrears")
+    @api.constrains("use_refund_override", "refund_override", "forgive_arrears")
     def _check_finance_amounts(self):
+        """Finance's override and forgiveness stay within the accounts: never
+        negative, never more than the invoices can still be credited (what was paid
+        and what is owed), never more arrears forgiven than owed."""
         for case in self.sudo():
+            currency = case.currency_id
+            override = case.refund_override if case.use_refund_override else 0.0
             if (
-                case.currency_id.compare_amounts(case.refund_override, 0.0) < 0
-                or case.currency_id.compare_amounts(case.forgive_arrears, 0.0) < 0
+                currency.compare_amounts(override, 0.0) < 0
+                or currency.compare_amounts(case.forgive_arrears, 0.0) < 0
             ):
                 raise ValidationError(
                     self.env._(
@@ -567,18 +573,59 @@ class TrainingAttritionCase(models.Model):
                         case.name,
                     )
                 )
+            if not override and not case.forgive_arrears:
+                continue
+            invoices = [
+                inv
+                for enrollment in case._refund_input().enrollments
+                for inv in enrollment.invoices
+            ]
+            room = sum(
+                min(inv.total - inv.credited, inv.paid + inv.residual)
+                for inv in invoices
+            )
+            owed = sum(inv.residual for inv in invoices)
+            if currency.compare_amounts(override + case.forgive_arrears, room) > 0:
+                raise ValidationError(
+                    self.env._(
+                        "Case %(case)s: %(amount)s is more than the %(room)s the "
+                        "invoices can still be credited (paid or owed).",
+                        case=case.name,
+                        amount=format_amount(
+                            self.env, override + case.forgive_arrears, currency
+                        ),
+                        room=format_amount(self.env, room, currency),
+                    )
+                )
+            if currency.compare_amounts(case.forgive_arrears, owed) > 0:
+                raise ValidationError(
+                    self.env._(
+                        "Case %(case)s: %(amount)s of arrears cannot be forgiven, the "
+                        "student owes %(owed)s.",
+                        case=case.name,
+                        amount=format_amount(self.env, case.forgive_arrears, currency),
+                        owed=format_amount(self.env, owed, currency),
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
+        records = self
         if not self._in_training_flow():
-            defaults = {
-                key[len("default_") :]
-                for key, value in self.env.context.items()
-                if key.startswith("default_") and value
-            }
             for vals in vals_list:
-                self._check_system_fields(vals.keys() | defaults)
-        return super().create(vals_list)
+                self._check_system_fields(vals.keys())
+            # Defaults of the context (an action's, a JSON-RPC caller's) never set
+            # them either: dropped.
+            system_defaults = {f"default_{name}" for name in SYSTEM_FIELDS}
+            if system_defaults & self.env.context.keys():
+                records = self.with_context(
+                    {
+                        key: value
+                        for key, value in self.env.context.items()
+                        if key not in system_defaults
+                    }
+                )
+        return super(TrainingAttritionCase, records).create(vals_list)
 
     def write(self, vals):
         records = self
@@ -613,8 +660,8 @@ class TrainingAttritionCase(models.Model):
         if forbidden:
             raise UserError(
                 self.env._(
-                    "%(fields)s of an attrition case are set by its approval and "
-                    "refund flow only: use the buttons of the case.",
+                    "The approval and refund flow of an attrition case sets these "
+                    "fields, nobody else: %(fields)s. Use the buttons of the case.",
                     fields=", ".join(
                         self._fields[name]._description_string(self.env)
                         for name in forbidden
@@ -1217,6 +1264,7 @@ class TrainingAttritionCase(models.Model):
         moves.action_post()
         for move in moves:
             invoice = move.reversed_entry_id
+            invoice.training_enrollment_ids.invoice_ids = [Command.link(move.id)]
             if invoice.payment_state in ("not_paid", "partial"):
                 (move.line_ids + invoice.line_ids).filtered(
                     lambda line: (

@@ -2,6 +2,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
 # Fields the attrition rates count from (training.attrition.report.rate).
@@ -53,6 +54,13 @@ class TrainingEnrollment(models.Model):
         return enrollments
 
     def write(self, vals):
+        if "refund_policy_id" in vals and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "The refund policy of an enrolment is the one in force when the "
+                    "student enrolled: it is set on confirmation, never by hand."
+                )
+            )
         result = super().write(vals)
         if RATE_FIELDS & vals.keys():
             self.env["training.attrition.report.rate"]._trigger_refresh()
@@ -61,7 +69,7 @@ class TrainingEnrollment(models.Model):
     def action_confirm(self):
         result = super().action_confirm()
         Policy = self.env["training.refund.policy"].sudo()
-        for enrollment in self.filtered(lambda e: not e.refund_policy_id):
+        for enrollment in self.sudo().filtered(lambda e: not e.refund_policy_id):
             enrollment.refund_policy_id = Policy._get_policy(
                 False, enrollment.company_id
             )

@@ -1,8 +1,21 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
-from odoo.tools import format_amount, format_date
+from odoo.exceptions import UserError, ValidationError
 
 from .training_attrition_reason import CASE_TYPES
+
+# The fields that decide an amount: frozen once the policy is in use.
+RULE_FIELDS = {
+    "company_id",
+    "case_type",
+    "full_refund_before_start",
+    "cooling_off_days",
+    "refund_rate",
+    "deduct_materials",
+    "admin_fee_percent",
+    "admin_fee_cap",
+    "no_refund_after_percent",
+    "prorata_max_attended_percent",
+}
 
 
 class TrainingRefundPolicy(models.Model):
@@ -11,8 +24,12 @@ class TrainingRefundPolicy(models.Model):
 
     A policy without case type is the company's general policy; a policy with a case
     type overrides it for that type (force majeure is usually more generous). The
-    computation itself is :meth:`_compute_enrollment_refund`, one enrolment at a
-    time; the attrition case adds the deductions and nets the arrears.
+    computation itself is :func:`training_retention.refund_engine.compute_refund`.
+
+    Versions: an enrolment keeps the general policy in force when the student
+    enrolled (``training.enrollment.refund_policy_id``). Once a policy applies to an
+    enrolment or to an approved case its rules are frozen; finance changes them
+    with a new version (:meth:`action_new_version`), which new enrolments get.
     """
 
     _name = "training.refund.policy"
@@ -21,6 +38,7 @@ class TrainingRefundPolicy(models.Model):
     _check_company_auto = True
 
     name = fields.Char(required=True, translate=True)
+    version = fields.Integer(default=1, readonly=True, copy=False)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(
@@ -104,6 +122,66 @@ class TrainingRefundPolicy(models.Model):
                     )
                 )
 
+    @api.depends("name", "version")
+    def _compute_display_name(self):
+        for policy in self:
+            policy.display_name = (
+                policy.name
+                if policy.version <= 1
+                else self.env._(
+                    "%(name)s (version %(version)s)",
+                    name=policy.name,
+                    version=policy.version,
+                )
+            )
+
+    def _in_use(self):
+        """Policies that already decide a refund: an enrolment keeps them, or an
+        approved case was computed with them."""
+        used = (
+            self.env["training.enrollment"]
+            .sudo()
+            .search([("refund_policy_id", "in", self.ids)])
+            .refund_policy_id
+        )
+        used |= (
+            self.env["training.attrition.case"]
+            .sudo()
+            .search(
+                [("policy_id", "in", self.ids), ("state", "in", ("approved", "done"))]
+            )
+            .policy_id
+        )
+        return used
+
+    def write(self, vals):
+        if RULE_FIELDS & vals.keys():
+            used = self._in_use()
+            if used:
+                raise UserError(
+                    self.env._(
+                        "The refund policy %s already applies to enrolments or "
+                        "approved cases: its rules cannot change. Create a new "
+                        "version instead; new enrolments will get it.",
+                        ", ".join(used.mapped("display_name")),
+                    )
+                )
+        return super().write(vals)
+
+    def action_new_version(self):
+        """A copy of the policy with the next version number, in force for new
+        enrolments; the old version stays with the enrolments that have it."""
+        self.ensure_one()
+        new = self.copy({"name": self.name, "version": self.version + 1})
+        self.active = False
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": new.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
     @api.model
     def _get_policy(self, case_type, company):
         """The policy for ``case_type`` in ``company``: the type's override, else the
@@ -118,201 +196,3 @@ class TrainingRefundPolicy(models.Model):
             policies.filtered(lambda p: p.case_type == case_type)[:1]
             or policies.filtered(lambda p: not p.case_type)[:1]
         )
-
-    # -- computation ------------------------------------------------------------------
-
-    def _fmt(self, amount):
-        return format_amount(self.env, amount, self.currency_id)
-
-    @api.model
-    def _enrollment_billing(self, enrollment):
-        """Invoiced (net of earlier credit notes), outstanding and paid amounts of an
-        enrolment, in the company currency (signed amounts of the posted moves)."""
-        moves = enrollment.sudo().invoice_ids.filtered(
-            lambda m: (
-                m.state == "posted" and m.move_type in ("out_invoice", "out_refund")
-            )
-        )
-        invoiced = sum(moves.mapped("amount_total_signed"))
-        residual = sum(moves.mapped("amount_residual_signed"))
-        return {
-            "invoiced": invoiced,
-            "residual": max(residual, 0.0),
-            "paid": invoiced - residual,
-        }
-
-    def _compute_enrollment_refund(self, enrollment, effective_date):
-        """The refundable value of one enrolment on ``effective_date``, before the
-        case's deductions and the arrears.
-
-        :return: dict with ``gross`` (rounded), ``full`` (True for a full refund,
-            which bears no administrative fee), the billing amounts and ``lines``:
-            the explained steps, each ``(name, amount or None, line_type)``.
-        """
-        self.ensure_one()
-        currency = self.currency_id
-        billing = self._enrollment_billing(enrollment)
-        invoiced = currency.round(billing["invoiced"])
-        lines = [
-            (
-                self.env._(
-                    "%(enrollment)s: invoiced %(invoiced)s, paid %(paid)s, "
-                    "outstanding %(residual)s",
-                    enrollment=enrollment.display_name,
-                    invoiced=self._fmt(invoiced),
-                    paid=self._fmt(billing["paid"]),
-                    residual=self._fmt(billing["residual"]),
-                ),
-                None,
-                "info",
-            )
-        ]
-        result = dict(billing, gross=0.0, full=False, lines=lines)
-        if currency.compare_amounts(invoiced, 0.0) <= 0:
-            lines.append(
-                (self.env._("Nothing invoiced: nothing to refund."), 0.0, "base")
-            )
-            return result
-        start = enrollment.start_date
-        enrolled_on = (
-            enrollment.confirm_date or enrollment.create_date or fields.Datetime.now()
-        ).date()
-        if self.full_refund_before_start and start and effective_date < start:
-            lines.append(
-                (
-                    self.env._(
-                        "Full refund: the student leaves on %(date)s, before the "
-                        "course starts on %(start)s.",
-                        date=format_date(self.env, effective_date),
-                        start=format_date(self.env, start),
-                    ),
-                    invoiced,
-                    "base",
-                )
-            )
-            result.update(gross=invoiced, full=True)
-            return result
-        if (
-            self.cooling_off_days
-            and (effective_date - enrolled_on).days <= self.cooling_off_days
-        ):
-            lines.append(
-                (
-                    self.env._(
-                        "Full refund: cancelled on %(date)s, within the cooling-off "
-                        "period of %(days)s days after the enrolment on %(enrolled)s.",
-                        date=format_date(self.env, effective_date),
-                        days=self.cooling_off_days,
-                        enrolled=format_date(self.env, enrolled_on),
-                    ),
-                    invoiced,
-                    "base",
-                )
-            )
-            result.update(gross=invoiced, full=True)
-            return result
-
-        total = enrollment.lesson_count
-        consumed = min(enrollment.lessons_consumed, total)
-        remaining = total - consumed
-        attended_pct = consumed * 100.0 / total if total else 100.0
-        lines.append(
-            (
-                self.env._(
-                    "Lessons: %(total)s purchased, %(consumed)s consumed (%(pct)s %%), "
-                    "%(remaining)s remaining.",
-                    total=total,
-                    consumed=consumed,
-                    pct=round(attended_pct, 1),
-                    remaining=remaining,
-                ),
-                None,
-                "info",
-            )
-        )
-        if self.no_refund_after_percent:
-            if start and enrollment.end_date and enrollment.end_date > start:
-                elapsed = (
-                    (effective_date - start).days
-                    * 100.0
-                    / (enrollment.end_date - start).days
-                )
-            else:
-                elapsed = attended_pct
-            if elapsed > self.no_refund_after_percent:
-                lines.append(
-                    (
-                        self.env._(
-                            "No refund: %(elapsed)s %% of the course has passed, the "
-                            "policy refunds nothing after %(limit)s %%.",
-                            elapsed=round(elapsed, 1),
-                            limit=self.no_refund_after_percent,
-                        ),
-                        0.0,
-                        "base",
-                    )
-                )
-                return result
-        if (
-            self.prorata_max_attended_percent
-            and attended_pct > self.prorata_max_attended_percent
-        ):
-            lines.append(
-                (
-                    self.env._(
-                        "No refund: %(pct)s %% of the lessons attended, the policy "
-                        "refunds pro-rata only up to %(limit)s %%.",
-                        pct=round(attended_pct, 1),
-                        limit=self.prorata_max_attended_percent,
-                    ),
-                    0.0,
-                    "base",
-                )
-            )
-            return result
-        # The unit price actually paid spreads every discount over the lessons.
-        unit = invoiced / total if total else 0.0
-        gross = currency.round(unit * remaining * self.refund_rate / 100.0)
-        rate = (
-            ""
-            if self.refund_rate == 100.0
-            else self.env._(" at %s %%", self.refund_rate)
-        )
-        lines.append(
-            (
-                self.env._(
-                    "Unit price actually paid: %(invoiced)s / %(total)s lessons = "
-                    "%(unit)s.",
-                    invoiced=self._fmt(invoiced),
-                    total=total,
-                    unit=self._fmt(unit),
-                ),
-                None,
-                "info",
-            )
-        )
-        lines.append(
-            (
-                self.env._(
-                    "Unconsumed lessons: %(remaining)s x %(unit)s%(rate)s",
-                    remaining=remaining,
-                    unit=self._fmt(unit),
-                    rate=rate,
-                ),
-                gross,
-                "base",
-            )
-        )
-        result["gross"] = gross
-        return result
-
-    def _compute_admin_fee(self, base):
-        """Administrative fee on ``base`` (the pro-rata refundable value), capped."""
-        self.ensure_one()
-        fee = self.currency_id.round(base * self.admin_fee_percent / 100.0)
-        if (
-            self.admin_fee_cap
-            and self.currency_id.compare_amounts(fee, self.admin_fee_cap) > 0
-        ):
-            return self.admin_fee_cap, True
-        return fee, False

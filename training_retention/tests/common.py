@@ -8,7 +8,7 @@ dates are set explicitly and the tests freeze the clock.
 """
 
 from odoo import Command
-from odoo.tests import new_test_user
+from odoo.tests import Form, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.training_student_archive.tests.common import (
@@ -151,6 +151,19 @@ class RetentionCommon(TrainingArchiveCommon, AccountTestInvoicingCommon):
             (line.name, line.amount if line.show_amount else None)
             for line in case.statement_line_ids
         ]
+
+    def _pay_refund_as_finance(self, case, journal=None):
+        """Finance clicks Register Refund Payment on the approved case and confirms
+        Odoo's payment wizard (on the bank journal unless said otherwise)."""
+        action = case.with_user(self.user_finance).action_register_refund_payment()
+        self.assertEqual(action["res_model"], "account.payment.register")
+        wizard = Form(
+            self.env["account.payment.register"]
+            .with_user(self.user_finance)
+            .with_context(**action["context"])
+        )
+        wizard.journal_id = journal or self.company_data["default_journal_bank"]
+        return wizard.save()._create_payments()
 
     def _approve_all(self, case):
         """Every tier in turn, each by a different reviewer who did not apply."""

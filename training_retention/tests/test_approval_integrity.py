@@ -409,8 +409,6 @@ class TestApprovalIntegrity(ApprovalIntegrityMixin, RetentionCommon):
                         Case.with_user(user).create(dict(base, **{name: value}))
                     with self.assertRaises(UserError):
                         case.with_user(user).write({name: value})
-            with self.assertRaises(UserError):
-                Case.with_user(user).with_context(default_state="approved").create(base)
         for name, value in system.items():
             with (
                 self.subTest(superuser=True, field=name),
@@ -418,6 +416,20 @@ class TestApprovalIntegrity(ApprovalIntegrityMixin, RetentionCommon):
             ):
                 case.sudo().write({name: value})
         self.assertEqual(Case.search_count([]), count)
+        # Defaults of the context (an action's, a caller's) are dropped.
+        other = self._enrolled(course=self.course_a)
+        defaulted = (
+            Case.with_user(self.admin)
+            .with_context(
+                default_state="approved",
+                default_amount_refund=999.0,
+                default_origin="portal",
+            )
+            .create(dict(base, enrollment_ids=[Command.set(other.ids)]))
+        )
+        self.assertRecordValues(
+            defaulted, [{"state": "draft", "amount_refund": 0.0, "origin": "staff"}]
+        )
         case.invalidate_recordset()
         self.assertRecordValues(
             case,

@@ -262,9 +262,9 @@ class TestAttritionAlerts(AttritionDataCommon):
                 "lesson_count": 10,
                 "list_price": 1000.0,
                 "product_id": self.product_course.id,
+                "stage_id": False,
             }
         )
-        self.assertFalse(course_c.stage_id)
         rows = [
             ("N1", "2025-02-05", "active", None),
             ("N2", "2025-02-10", "withdrawn", "2025-03-12"),

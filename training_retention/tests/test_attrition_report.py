@@ -23,7 +23,8 @@ class TestAttritionReport(AttritionDataCommon):
         cls.reason = cls.env["training.attrition.reason"].search(
             [("case_type", "=", "arrears")], limit=1
         )
-        cls.case_e4.write(
+        # A past, approved decision: its details as the flow recorded them.
+        cls.case_e4._write_system(
             {
                 "reason_id": cls.reason.id,
                 "is_typical": True,

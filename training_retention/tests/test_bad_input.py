@@ -19,24 +19,26 @@ class TestRetentionBadInput(RetentionCommon):
         cls.enrollment.confirm_date = "2025-03-01 09:00:00"
 
     def test_refund_above_paid(self):
-        """RET-07, X-04: finance cannot set a refund above what the student paid
-        (4,000 invoiced, 1,000 paid): refused, the case keeps the policy's refund."""
+        """RET-07, X-04: finance cannot set a refundable value above what the
+        invoices can still be credited (4,000 invoiced: 1,000 paid + 3,000 owed):
+        4,500 is refused and nothing is written. 3,800 is accepted, and the arrears
+        are netted explicitly, never forgiven silently: 3,800 credited, 3,000 of it
+        pays what is owed, 800 is paid back. Forgiving more than the 3,000 owed is
+        refused too."""
         self._invoice(self.enrollment, paid=1000.0)
         case = self._case(self.enrollment)
         case.action_compute_refund()
         # assertRaises (not ...Regex) rolls back to a savepoint as the request would.
         with self.assertRaises(ValidationError) as error:
             case.with_user(self.user_finance).write(
-                {"use_refund_override": True, "refund_override": 1500.0}
+                {"use_refund_override": True, "refund_override": 4500.0}
             )
-        self.assertRegex(str(error.exception), "more than the .* paid")
+        self.assertRegex(str(error.exception), "more than the .* can still be credited")
         case.invalidate_recordset()
-        self.assertFalse(case.use_refund_override)
-        self.assertEqual(case.refund_override, 0.0)
-        # Within what was paid, a goodwill refund is accepted and computed: the
-        # 3,000 of arrears are netted too.
+        self.assertFalse(case.sudo().use_refund_override)
+        self.assertEqual(case.sudo().refund_override, 0.0)
         case.with_user(self.user_finance).write(
-            {"use_refund_override": True, "refund_override": 800.0}
+            {"use_refund_override": True, "refund_override": 3800.0}
         )
         case.action_compute_refund()
         self.assertRecordValues(
@@ -46,9 +48,15 @@ class TestRetentionBadInput(RetentionCommon):
                     "amount_refund": 800.0,
                     "amount_credit": 3800.0,
                     "amount_arrears": 3000.0,
+                    "amount_arrears_netted": 3000.0,
+                    "amount_forgiven": 0.0,
                 }
             ],
         )
+        with self.assertRaises(ValidationError):
+            case.with_user(self.user_finance).write(
+                {"use_refund_override": False, "forgive_arrears": 3100.0}
+            )
 
     def test_effective_date_before_enrolment(self):
         """RET-02: an effective date before the enrolment (2025-03-01) is refused
@@ -87,7 +95,8 @@ class TestRetentionBadInput(RetentionCommon):
         case = self._case(self.enrollment)
         case.action_submit()
         self._approve_all(case)
-        move, payments = case.refund_move_ids, case.refund_payment_ids
+        self._pay_refund_as_finance(case)
+        move, payments = case.sudo().refund_move_ids, case.sudo().refund_payment_ids
         self.assertTrue(move and payments)
         lines = case.statement_line_ids
         Move = self.env["account.move"]
@@ -99,7 +108,7 @@ class TestRetentionBadInput(RetentionCommon):
         self.assertEqual(
             Move.search_count([("training_attrition_case_id", "=", case.id)]), count
         )
-        self.assertEqual(case.refund_payment_ids, payments)
+        self.assertEqual(case.sudo().refund_payment_ids, payments)
         self.assertEqual(case.statement_line_ids, lines)
         with self.assertRaises(UserError) as error:
             case.with_user(self.user_management).unlink()
@@ -111,14 +120,23 @@ class TestRetentionBadInput(RetentionCommon):
         case without proof, a case without enrolment: refused on submission, the
         case stays an application."""
         self._invoice(self.enrollment, paid=4000.0)
+        # One case per enrolment: each case leaves another course.
         cases = [
             (
                 self._case(self.enrollment, case_type="transfer"),
                 "receiving institution",
             ),
-            (self._case(self.enrollment, case_type="force_majeure"), "proof documents"),
             (
-                self._case(self.enrollment, enrollment_ids=[Command.clear()]),
+                self._case(
+                    self._enrolled(course=self.course_a), case_type="force_majeure"
+                ),
+                "proof documents",
+            ),
+            (
+                self._case(
+                    self._enrolled(course=self.course_b),
+                    enrollment_ids=[Command.clear()],
+                ),
                 "names no enrolment",
             ),
         ]

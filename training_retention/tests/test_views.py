@@ -47,7 +47,8 @@ class TestRetentionViews(RetentionCommon):
             {
                 "archive_id": {"fields": {"display_name": {}}},
                 "state": {},
-                "refund_move_ids": {"fields": {"display_name": {}}},
+                "has_refund": {},
+                "refund_state": {},
                 "statement_line_ids": {"fields": {"name": {}, "amount": {}}},
             }
         )

@@ -70,7 +70,7 @@ class TestStudentJourney(RetentionCommon):
             ).partner_id,
         )
 
-        refund = case.refund_move_ids
+        refund = case.sudo().refund_move_ids
         self.assertRecordValues(
             refund,
             [
