@@ -1124,10 +1124,13 @@ class TrainingAttritionCase(models.Model):
         return res
 
     def _notify_student(self, body):
+        """The decision to the student and to whoever was billed (the guardian who
+        paid is refunded, and told)."""
         self.ensure_one()
+        payees = self.sudo()._refund_invoices().partner_id
         self.sudo().message_post(
             body=body,
-            partner_ids=self.partner_id.ids,
+            partner_ids=(self.partner_id | payees).ids,
             subtype_xmlid="mail.mt_comment",
             message_type="comment",
         )

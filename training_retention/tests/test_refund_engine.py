@@ -201,10 +201,10 @@ class TestRefundEngine(unittest.TestCase):
         self.assertEqual(result.credit_by_line, {1: {10: 2610.0}, 2: {20: 652.5}})
 
     def test_guardian_paid(self):
-        """RET-07: course 1 billed to and paid by the guardian (4,000), 10 consumed:
-        2,850 back to the guardian. Course 2 billed to the student, unpaid (3,000), 15 of
-        20 consumed: 712.50 credited, which pays the student's own arrears only: the
-        student still owes 2,287.50 and the guardian gets 2,850."""
+        """RET-07: course 1 billed to and paid by the guardian (4,000), 10
+        consumed: 2,850 back to the guardian. Course 2 billed to the student, unpaid
+        (3,000), 15 of 20 consumed: 712.50 credited, which pays the student's own
+        arrears only: the student still owes 2,287.50 and the guardian gets 2,850."""
         first = enrollment(1, consumed=10, invoices=[invoice(1, payee="guardian")])
         second = enrollment(
             2, consumed=15, lessons=20, invoices=[invoice(2, 3000.0, paid=0.0)]

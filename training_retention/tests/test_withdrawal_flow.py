@@ -71,7 +71,7 @@ class TestWithdrawalFlow(RetentionCommon):
         self.assertEqual(
             approvals.author_id,
             (
-                self.user_customer_service + self.user_finance + self.user_management
+                self.user_customer_service_2 + self.user_finance + self.user_management
             ).partner_id,
         )
         self.assertIn("step 1 of 3", approvals[0].body)

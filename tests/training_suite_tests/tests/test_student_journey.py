@@ -66,7 +66,7 @@ class TestStudentJourney(RetentionCommon):
         self.assertEqual(
             approvals.author_id,
             (
-                self.user_customer_service + self.user_finance + self.user_management
+                self.user_customer_service_2 + self.user_finance + self.user_management
             ).partner_id,
         )
 
