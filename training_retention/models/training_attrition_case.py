@@ -47,6 +47,10 @@ SYSTEM_FIELDS = (
 # confirmation of the receiving institution, the proof check, the materials
 # checklist, the documents): every other field is frozen by the review.
 REVIEW_STEP_FIELDS = (
+    "use_refund_override",
+    "refund_override",
+    "forgive_arrears",
+    "backdate_confirmed",
     "transfer_confirmed",
     "transfer_confirmation_date",
     "proof_verified",
@@ -892,11 +896,26 @@ class TrainingAttritionCase(models.Model):
         ) or self.enrollment_ids.sudo().mapped("refund_policy_id")
         return ", ".join((policies or self.policy_id).mapped("display_name"))
 
-    def _write_statement(self):
-        """(Re)write the statement and the amounts of the case; returns the engine's
-        result."""
+    def _statement_differs(self, result):
+        """The engine's ``result`` credits or refunds other amounts than the
+        statement written on the case."""
+        currency = self.currency_id
+        return any(
+            currency.compare_amounts(new, old)
+            for new, old in (
+                (result.credit, self.amount_credit),
+                (result.forgiven, self.amount_forgiven),
+                (result.refund, self.amount_refund),
+                (result.netted, self.amount_arrears_netted),
+            )
+        )
+
+    def _write_statement(self, result=None, lines=None):
+        """(Re)write the statement and the amounts of the case (computed now unless
+        given); returns the engine's result."""
         self.ensure_one()
-        result, lines = self._compute_statement()
+        if result is None:
+            result, lines = self._compute_statement()
         self.statement_line_ids.sudo().unlink()
         self.env["training.refund.statement.line"].sudo().create(
             [dict(line, case_id=self.id) for line in lines]
@@ -1256,7 +1275,21 @@ class TrainingAttritionCase(models.Model):
                     moves=", ".join(self.refund_move_ids.mapped("name")),
                 )
             )
-        result = self._write_statement()
+        result, lines = self._compute_statement()
+        if self.statement_date and self._statement_differs(result):
+            # Fail closed: the approvers approved the statement they saw.
+            raise UserError(
+                self.env._(
+                    "Case %(case)s: the refund is no longer the %(refund)s of the "
+                    "statement that was approved (payments, lessons or the case "
+                    "changed meanwhile). Compute the refund again and approve it.",
+                    case=self.name,
+                    refund=format_amount(
+                        self.env, self.amount_refund, self.currency_id
+                    ),
+                )
+            )
+        self._write_statement(result, lines)
         invoices = self.env["account.move"].browse(list(result.credit_by_line))
         moves = self.env["account.move"].create(
             [

@@ -18,6 +18,14 @@ class TestRetentionAccessRights(RetentionCommon):
         cls.enrollment.action_confirm()
         cls.enrollment = cls.enrollment.with_env(cls.env)
         cls.enrollment.confirm_date = "2025-03-01 09:00:00"
+        # One case per enrolment: the two disciplinary cases are about other
+        # courses of the same student.
+        others = []
+        for code in ("ENB2", "ENB3"):
+            course = cls.course_40.copy({"code": code, "name": f"English {code}"})
+            other = cls._enrol(cls.student, course, "2025-03-07")
+            other.action_confirm()
+            others.append(other)
         Case = cls.env["training.attrition.case"]
         cls.case_withdrawal = Case.with_user(cls.user_customer_service).create(
             {
@@ -30,7 +38,7 @@ class TestRetentionAccessRights(RetentionCommon):
             {
                 "partner_id": cls.student.id,
                 "case_type": "disciplinary",
-                "enrollment_ids": [Command.set(cls.enrollment.ids)],
+                "enrollment_ids": [Command.set(others[0].ids)],
                 "effective_date": "2025-04-15",
             }
         )
@@ -38,7 +46,7 @@ class TestRetentionAccessRights(RetentionCommon):
             {
                 "partner_id": cls.student.id,
                 "case_type": "disciplinary",
-                "enrollment_ids": [Command.set(cls.enrollment.ids)],
+                "enrollment_ids": [Command.set(others[1].ids)],
                 "effective_date": "2025-04-15",
             }
         )

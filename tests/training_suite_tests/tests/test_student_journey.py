@@ -70,6 +70,9 @@ class TestStudentJourney(RetentionCommon):
             ).partner_id,
         )
 
+        # Finance pays the refund back from the case (Odoo's payment wizard).
+        self.assertEqual(case.refund_state, "to_pay")
+        self._pay_refund_as_finance(case)
         refund = case.sudo().refund_move_ids
         self.assertRecordValues(
             refund,
