@@ -32,6 +32,7 @@
         "data/tier_definition_data.xml",
         "data/db_backup_data.xml",
         "report/training_student_archive_reports.xml",
+        "report/training_archive_destruction_reports.xml",
         "views/training_course_stage_views.xml",
         "views/training_course_views.xml",
         "views/training_student_archive_views.xml",

@@ -1,5 +1,6 @@
 from . import training_archive_read_log_mixin
 from . import training_sequence_mixin
+from . import training_personal_data
 from . import training_course_stage
 from . import training_course
 from . import training_student_archive

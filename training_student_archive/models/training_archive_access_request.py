@@ -1,5 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.translate import LazyTranslate
+
+from .training_personal_data import BLANK
+
+_lt = LazyTranslate(__name__)
 
 
 class TrainingArchiveAccessRequest(models.Model):
@@ -22,8 +27,13 @@ class TrainingArchiveAccessRequest(models.Model):
         "mail.thread",
         "mail.activity.mixin",
         "tier.validation",
+        "training.personal.data",
     ]
     _order = "id desc"
+    # The request stays (who asked to read what, and when); its purpose goes.
+    _personal_data_erasure = BLANK
+    _personal_data_purpose = _lt("Requests to read archives (ARC-11)")
+    _personal_data_retention = _lt("Kept without its purpose after destruction")
     _check_company_auto = True
 
     _state_from = ["draft"]
@@ -101,6 +111,18 @@ class TrainingArchiveAccessRequest(models.Model):
         "training.archive.access.grant", "request_id", string="Grants", readonly=True
     )
     closed_date = fields.Datetime(readonly=True, copy=False, tracking=True)
+
+    @api.model
+    def _personal_data_domain(self, partners):
+        return [("archive_ids.partner_id", "in", partners.ids)]
+
+    def _personal_data_blank_values(self):
+        return {"purpose": self.env._("(destroyed)")}
+
+    def _personal_data_erase(self):
+        super(
+            TrainingArchiveAccessRequest, self.with_context(skip_validation_check=True)
+        )._personal_data_erase()
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -2,6 +2,9 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 ARCHIVIST_GROUP = "training_student_archive.training_student_archive_group_archivist"
 
@@ -26,7 +29,10 @@ class TrainingArchiveChangeRequest(models.Model):
         "mail.activity.mixin",
         "portal.mixin",
         "tier.validation",
+        "training.personal.data",
     ]
+    _personal_data_purpose = _lt("Requests to correct the archive (ARC-15)")
+    _personal_data_retention = _lt("Destroyed with the archive")
     _order = "id desc"
     _check_company_auto = True
 
@@ -100,6 +106,13 @@ class TrainingArchiveChangeRequest(models.Model):
     confirmed_date = fields.Datetime(
         string="Confirmed by Student on", readonly=True, copy=False, tracking=True
     )
+
+    @api.model
+    def _personal_data_domain(self, partners):
+        return [("archive_id.partner_id", "in", partners.ids)]
+
+    def _personal_data_erase(self):
+        self.with_context(skip_validation_check=True).unlink()
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -2,7 +2,8 @@ import hashlib
 import json
 import logging
 import os
-from collections import defaultdict
+import re
+from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -16,6 +17,29 @@ _logger = logging.getLogger(__name__)
 
 # Rows read at a time when looking for mentions of destroyed students.
 MENTION_PAGE = 10000
+# Shortest name looked for (two Chinese characters: 王明).
+MIN_TERM = 2
+# Documents the law keeps: their chatter stays, without the student's name.
+KEPT_THREAD_MODELS = ("account.move", "account.payment")
+# Where Odoo copies text: the name, e-mail or phone is replaced in what stays...
+SCRUBBED_COPIES = (
+    ("mail.message", ("body", "subject", "record_name", "email_from", "reply_to")),
+    ("mail.mail", ("body_html", "email_to", "email_cc")),
+    ("mail.activity", ("note", "summary")),
+    ("ir.attachment", ("name", "description")),
+    ("account.move", ("invoice_origin", "ref", "narration", "payment_reference")),
+    ("account.move.line", ("name",)),
+    ("account.payment", ("memo",)),
+    ("sms.sms", ("body", "number")),
+)
+# ... and short-lived copies Odoo would vacuum later are deleted: tracking values
+# (the message stays), composer wizards, notifications pushed to browsers (JSON
+# escapes non-ASCII characters: read unescaped).
+DELETED_COPIES = (
+    ("mail.tracking.value", ("old_value_char", "new_value_char")),
+    ("mail.compose.message", ("body",)),
+    ("bus.bus", ("message::jsonb::text",)),
+)
 # Fields of the destruction record that its hash covers (ARC-13).
 HASHED_FIELDS = (
     "name",
@@ -114,7 +138,93 @@ class TrainingArchiveDestruction(models.Model):
     responsible_name = fields.Char(readonly=True, copy=False)
     approver_names = fields.Char(readonly=True, copy=False)
     previous_hash = fields.Char(readonly=True, copy=False)
+    erased_summary = fields.Text(
+        string="Erased",
+        readonly=True,
+        copy=False,
+        help="Records erased per kind of data (the personal-data map), for the "
+        "certificate of destruction.",
+    )
     record_hash = fields.Char(readonly=True, copy=False, index=True)
+
+    def init(self):
+        # One record follows each record: a forked chain is refused.
+        self.env.cr.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS training_archive_destruction_chain_uniq "
+            "ON training_archive_destruction (previous_hash) WHERE state = 'done'"
+        )
+
+    def _check_still_destroyable(self, archives):
+        """Re-checked when the destruction runs, not only when it was approved:
+        the student may have enrolled again, or a case may be open (modules add
+        their blockers in :meth:`_destruction_blockers`)."""
+        blockers = self._destruction_blockers(archives)
+        if blockers:
+            raise UserError(
+                self.env._(
+                    "The destruction cannot be executed any more:\n%s",
+                    "\n".join(blockers),
+                )
+            )
+
+    def _kept_by_law(self):
+        """``[(what, why)]`` of the data that stays after a destruction."""
+        kept = [
+            (entry["name"], entry["retention"])
+            for entry in self.env["training.personal.data"]._personal_data_processing()
+            if entry["kept"]
+        ]
+        kept.append(
+            (
+                self.env._("Accounting entries"),
+                self.env._(
+                    "Invoices, credit notes and payments stay (accounting law), with "
+                    "an anonymised contact and no name in their references."
+                ),
+            )
+        )
+        kept.append(
+            (
+                self.env._("Destruction record"),
+                self.env._("This record, hash-chained, kept forever (ARC-13)."),
+            )
+        )
+        return kept
+
+    def _backup_expiry(self):
+        """Until when backups made before the destruction keep the data."""
+        self.ensure_one()
+        if "db.backup" not in self.env or not self.executed_date:
+            return False
+        days = max(
+            self.env["db.backup"].sudo().search([]).mapped("days_to_keep") or [0]
+        )
+        if not days:
+            return False
+        expiry = fields.Date.to_date(self.executed_date) + timedelta(days=days)
+        return self.env._(
+            "%(date)s (backups are kept %(days)s days)", date=expiry, days=days
+        )
+
+    def _destruction_blockers(self, archives):
+        """Reasons, one per line, why ``archives`` cannot be destroyed now."""
+        reasons = []
+        for archive in archives.sudo():
+            if archive.state not in (*CLOSED_STATES, "sealed"):
+                reasons.append(
+                    self.env._(
+                        "Archive %s is not closed any more.", archive.archive_number
+                    )
+                )
+            elif archive.enrollment_ids.filtered(
+                lambda e: e.state in ("draft", "active")
+            ):
+                reasons.append(
+                    self.env._(
+                        "Archive %s has a new enrolment.", archive.archive_number
+                    )
+                )
+        return reasons
 
     def write(self, vals):
         if self.filtered(lambda d: d.state == "done") and set(vals) - {
@@ -186,22 +296,32 @@ class TrainingArchiveDestruction(models.Model):
             raise UserError(
                 self.env._("The destruction must be approved before it is executed.")
             )
+        # Serialise: a new row version of the archives (a re-enrolment racing the
+        # destruction conflicts with it) and of the last destruction record (two
+        # executions racing: the second is retried and chains after the first;
+        # the unique index on previous_hash refuses a fork in any case).
         archives = self.archive_ids
+        self.env.cr.execute(
+            "UPDATE training_student_archive SET id = id WHERE id IN %s",
+            (tuple(archives.ids),),
+        )
+        self.env.cr.execute(
+            "UPDATE training_archive_destruction SET id = id WHERE id = ("
+            "SELECT id FROM training_archive_destruction WHERE state = 'done' "
+            "ORDER BY executed_date DESC, id DESC LIMIT 1) RETURNING id"
+        )
+        row = self.env.cr.fetchone()
+        previous = self.browse(row[0]) if row else self.browse()
+        archives.invalidate_recordset()
+        self._check_still_destroyable(archives)
         numbers = ", ".join(archives.sorted("archive_number").mapped("archive_number"))
         approvers = ", ".join(
             self.review_ids.filtered(lambda r: r.status == "approved").done_by.mapped(
                 "name"
             )
         )
-        self.sudo()._destroy_archives(archives.sudo())
+        summary = self.sudo()._destroy_archives(archives.sudo())
         self.invalidate_recordset(["need_validation"])
-        # Serialise the chain: one destruction at a time takes the last hash.
-        self.env.cr.execute(
-            "SELECT id FROM training_archive_destruction WHERE state = 'done' "
-            "ORDER BY executed_date DESC, id DESC LIMIT 1 FOR UPDATE"
-        )
-        row = self.env.cr.fetchone()
-        previous = self.browse(row[0]) if row else self.browse()
         vals = {
             "state": "done",
             "name": self.name,
@@ -212,6 +332,9 @@ class TrainingArchiveDestruction(models.Model):
             "responsible_name": self.responsible_id.name,
             "approver_names": approvers,
             "previous_hash": previous.record_hash or "",
+            "erased_summary": "\n".join(
+                f"{name}: {count}" for name, count in sorted(summary.items())
+            ),
         }
         # One write while the record is still a draft: afterwards it is frozen.
         vals["record_hash"] = self._chain_hash(vals)
@@ -282,121 +405,78 @@ class TrainingArchiveDestruction(models.Model):
         }
 
     def _destroy_archives(self, archives):
-        """Remove the personal data of ``archives`` for good (as superuser).
+        """Remove the personal data of ``archives`` for good (as superuser);
+        return ``{model description: number of records erased}``.
 
+        What is erased is the personal-data map (``training.personal.data``): every
+        model of every module declares its records about a student and how they are
+        erased (deleted, or kept blank for the accounts and the statistics). With
+        them go their chatter, attachments (and files), activities and followers,
+        the e-mails and messages to or from the student, the portal login, and every
+        copy of the student's name, e-mail or phone that Odoo made elsewhere
+        (message bodies, e-mails, tracking values, notifications pushed to browsers,
+        activity notes, SMS, signatures, references of accounting entries).
         Kept: the archive record itself in state *destroyed* with its number, the
-        enrolments and accounting entries (the law keeps them) pointing to an
-        anonymised contact, the read log rows (no personal data in them).
-        Removed: the contact's identifying data and portal login, the archive's
-        registration data, learning-record comments, documents and every attachment
-        of the archive's records with its file in the filestore, change requests,
-        chatter messages, tracking values and e-mails naming the student.
+        accounting entries (the law keeps them) pointing to an anonymised contact,
+        the read log rows (no personal data in them).
         """
         partners = archives.partner_id
-        terms = [
-            term
-            for partner in partners
-            for term in (partner.name, partner.email, partner.phone, partner.mobile)
-            if term and len(term) > 3
-        ]
-        enrollments = archives.enrollment_ids
-        records = self.env["training.learning.record"].search(
-            [("archive_id", "in", archives.ids)]
-        )
-        documents = self.env["training.archive.document"].search(
-            [("archive_id", "in", archives.ids)]
-        )
-        changes = self.env["training.archive.change.request"].search(
-            [("archive_id", "in", archives.ids)]
-        )
-        accesses = self.env["training.archive.access.request"].search(
-            [("archive_ids", "in", archives.ids)]
-        )
-        accesses = accesses.filtered(lambda r: not (r.archive_ids - archives))
-        threads = {
-            "training.student.archive": archives.ids,
-            "training.enrollment": enrollments.ids,
-            "training.learning.record": records.ids,
-            "training.archive.document": documents.ids,
-            "training.archive.change.request": changes.ids,
-            "training.archive.access.request": accesses.ids,
-            "res.partner": partners.ids,
-        }
-        # Chatter: messages on the student's records and messages they wrote.
-        Message = self.env["mail.message"].with_context(active_test=False)
-        message_domain = [("author_id", "in", partners.ids)]
-        for model, ids in threads.items():
-            if ids:
-                message_domain = [
+        terms = self._personal_terms(archives)
+        found = self.env["training.personal.data"]._personal_data_find(partners)
+        threads = {model: records.ids for model, records in found.items()}
+        threads["res.partner"] = partners.ids
+        # Chatter: messages on the student's records, messages they wrote or got.
+        messages = (
+            self.env["mail.message"]
+            .with_context(active_test=False)
+            .search(
+                [
                     "|",
-                    "&",
-                    ("model", "=", model),
-                    ("res_id", "in", ids),
-                    *message_domain,
+                    "|",
+                    ("author_id", "in", partners.ids),
+                    ("partner_ids", "in", partners.ids),
+                    *self._on_threads(threads, "model"),
                 ]
-        messages = Message.search(message_domain)
+            )
+        )
+        # Messages on documents the law keeps (an invoice sent to the student)
+        # stay, without the student's name: only the others go.
+        kept = messages.filtered(
+            lambda m: m.model in KEPT_THREAD_MODELS and m.model not in threads
+        )
+        messages -= kept
         attachments = (
             self.env["ir.attachment"].search(self._attachment_domain(threads))
             | messages.attachment_ids
         )
         # First: unlinking their records would delete them without their files.
-        self._unlink_attachments(attachments | accesses.authorisation_ids)
-        # Tracking values elsewhere naming the student (e.g. a partner change on an
-        # invoice): the value goes, the message stays.
-        # Short-lived copies Odoo would vacuum later: composer wizards and the
-        # notifications pushed to browsers. One pass over each table.
-        for model, columns in (
-            ("mail.tracking.value", ("old_value_char", "new_value_char")),
-            ("mail.compose.message", ("body",)),
-            # JSON escapes non-ASCII characters (a Chinese name): read unescaped.
-            ("bus.bus", ("message::jsonb::text",)),
-        ):
-            self._search_mentioning(model, columns, terms).unlink()
+        self._unlink_attachments(attachments)
         mails = self.env["mail.mail"].search(
             [
                 "|",
                 "|",
                 ("recipient_ids", "in", partners.ids),
-                ("mail_message_id", "in", messages.ids),
+                ("mail_message_id", "in", (messages | kept).ids),
                 ("email_to", "in", [p.email for p in partners if p.email]),
             ]
         )
         mails.unlink()
+        self.env["mail.notification"].search(
+            [("res_partner_id", "in", partners.ids)]
+        ).unlink()
         messages.unlink()
-        activities = self.env["mail.activity"].with_context(active_test=False)
-        for model, ids in threads.items():
-            if ids:
-                activities.search(
-                    [("res_model", "=", model), ("res_id", "in", ids)]
-                ).unlink()
-        changes.with_context(skip_validation_check=True).unlink()
-        for access in accesses:
-            access.with_context(skip_validation_check=True).write(
-                {"purpose": self.env._("(destroyed)")}
-            )
-        documents.unlink()
-        records.write({"description": False, "name": False})
-        archives.with_context(tracking_disable=True).write(
-            {
-                "state": "destroyed",
-                "gender": False,
-                "birthdate": False,
-                "education": False,
-                "learning_history": False,
-                "learning_goals": False,
-                "health_notes": False,
-                "identity_type": False,
-                "identity_number": False,
-                "guardian_id": False,
-                "emergency_contact_id": False,
-                "emergency_contact_relation": False,
-                "paper_location": False,
-                "sensitive_consent_date": False,
-                "sensitive_consent_partner_id": False,
-            }
-        )
-        # Followers and portal logins of the student.
-        self.env["mail.followers"].search([("partner_id", "in", partners.ids)]).unlink()
+        self.env["mail.activity"].with_context(active_test=False).search(
+            self._on_threads(threads)
+        ).unlink()
+        self.env["mail.followers"].search(
+            ["|", ("partner_id", "in", partners.ids), *self._on_threads(threads)]
+        ).unlink()
+        summary = {}
+        for records in found.values():
+            records = records.exists()
+            summary[records._description] = len(records)
+            records._personal_data_erase()
+        archives.with_context(tracking_disable=True).write({"state": "destroyed"})
         users = (
             self.env["res.users"]
             .with_context(active_test=False)
@@ -404,10 +484,7 @@ class TrainingArchiveDestruction(models.Model):
         )
         for user in users:
             user.write(
-                {
-                    "login": f"destroyed-{user.id}",
-                    "active": False,
-                }
+                {"login": f"destroyed-{user.id}", "active": False, "signature": False}
             )
         # One write for what every contact loses, then each its own name.
         partners.with_context(tracking_disable=True).write(
@@ -417,47 +494,106 @@ class TrainingArchiveDestruction(models.Model):
             archive.partner_id.with_context(tracking_disable=True).name = self.env._(
                 "Destroyed archive %s", archive.archive_number
             )
-        # Accounting documents keep the (anonymised) contact; the references copied
-        # from the enrolment name are replaced. In SQL: an ORM write would track the
-        # old value (the name again) and re-synchronise each posted invoice's lines;
-        # nothing is computed from the origin.
-        origins = defaultdict(list)
-        for enrollment in enrollments:
-            for move in enrollment.invoice_ids:
-                origins[move].append(enrollment.name)
-        named = [
-            SQL("(%s, %s)", move.id, ", ".join(names))
-            for move, names in origins.items()
-            if move.invoice_origin and any(t in move.invoice_origin for t in terms)
-        ]
-        self.env.flush_all()
-        if named:
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE account_move m SET invoice_origin = v.origin "
-                    "FROM (VALUES %s) AS v(id, origin) WHERE m.id = v.id",
-                    SQL(", ").join(named),
-                )
-            )
-            self.env["account.move"].invalidate_model(["invoice_origin"])
+        # Copies of the name, e-mail or phone Odoo made elsewhere: replaced where
+        # the record stays, deleted where it is a short-lived copy.
+        for model, columns in SCRUBBED_COPIES:
+            if model in self.env:
+                self._scrub_mentions(model, columns, terms)
+        for model, columns in DELETED_COPIES:
+            self._search_mentioning(model, columns, terms).unlink()
+        return summary
 
     @api.model
-    def _search_mentioning(self, model, columns, terms):
-        """Records of ``model`` whose ``columns`` (SQL expressions) contain one of
-        ``terms`` (case-insensitive, more than 3 characters each).
+    def _personal_terms(self, archives):
+        """What identifies the students in free text, and what replaces it where
+        the text stays: ``{term (lower case): replacement}``. Names of any length
+        and script (the archive's anonymous name replaces them), e-mails, phones as
+        typed and as digits (any formatting)."""
+        terms = {}
+        for archive in archives:
+            partner = archive.partner_id
+            name = partner.name and partner.name.strip()
+            if name and len(name) >= MIN_TERM:
+                terms[name.lower()] = self.env._(
+                    "Destroyed archive %s", archive.archive_number
+                )
+            if partner.email and partner.email.strip():
+                terms[partner.email.strip().lower()] = "***"
+            for phone in (partner.phone, partner.mobile):
+                digits = re.sub(r"\D", "", phone or "")
+                if len(digits) >= 6:
+                    terms[phone.strip().lower()] = "***"
+                    terms[digits] = "***"
+                    if len(digits) > 11:
+                        terms[digits[-11:]] = "***"  # without the country code
+        return terms
 
-        The table is read in pages and each text scanned once, looking each of its
-        4-character windows up among the terms' beginnings: the time grows with the
-        size of the table, not with the number of terms (an ``ILIKE ANY`` of the
-        4 000 terms of 1 000 archives over a day of bus messages takes minutes)."""
+    @api.model
+    def _term_pattern(self, terms):
+        """One regular expression finding any of ``terms``, case-insensitive; a
+        term of digits matches whatever separates them (spaces, dashes, dots)."""
+        parts = []
+        for term in sorted(terms, key=len, reverse=True):
+            if term.isdigit():
+                parts.append(r"[\s\-.()]*".join(re.escape(d) for d in term))
+            else:
+                parts.append(re.escape(term))
+        return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+    @api.model
+    def _scrub_mentions(self, model, columns, terms):
+        """Replace ``terms`` (``{term: replacement}``) in the ``columns`` of
+        ``model``, in SQL (an ORM write would track the old value, the name
+        again)."""
+        pattern = self._term_pattern(terms)
+        rows = self._search_mentioning(model, columns, terms, values=True)
+        if not rows:
+            return
+        Model = self.env[model]
+
+        def replace(match):
+            return terms.get(match.group(0).lower(), "***")
+
+        updates = []
+        for row_id, values in rows.items():
+            changed = {
+                column: pattern.sub(replace, value)
+                for column, value in zip(columns, values, strict=True)
+                if value
+            }
+            updates.append((row_id, changed))
+        for row_id, changed in updates:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET %s WHERE id = %s",
+                    SQL.identifier(Model._table),
+                    SQL(", ").join(
+                        SQL("%s = %s", SQL.identifier(column), value)
+                        for column, value in changed.items()
+                    ),
+                    row_id,
+                )
+            )
+        Model.invalidate_model([c for c in columns if c in Model._fields])
+
+    @api.model
+    def _search_mentioning(self, model, columns, terms, values=False):
+        """Records of ``model`` whose ``columns`` (SQL expressions) mention one of
+        ``terms`` (see :meth:`_term_pattern`); with ``values``, ``{id: column
+        values}`` instead.
+
+        The table is read in pages and each text scanned once: a cheap look-up of
+        its 2-character windows among the terms' beginnings first, then the regular
+        expression: the time grows with the size of the table, not with the number
+        of terms (an ``ILIKE ANY`` of the 4 000 terms of 1 000 archives over a day
+        of bus messages takes minutes)."""
         Model = self.env[model].sudo().with_context(active_test=False)
-        by_start = defaultdict(set)
-        for term in terms:
-            by_start[term.lower()[:4]].add(term.lower())
-        if not by_start:
-            return Model
+        pattern = self._term_pattern(terms)
+        starts = {term.lower()[:MIN_TERM] for term in terms}
+        if not pattern:
+            return {} if values else Model
         self.env.flush_all()
-        found, last_id = [], 0
+        found, last_id = {}, 0
         while rows := self.env.execute_query(
             SQL(
                 "SELECT id, %s FROM %s WHERE id > %s ORDER BY id LIMIT %s",
@@ -467,37 +603,45 @@ class TrainingArchiveDestruction(models.Model):
                 MENTION_PAGE,
             )
         ):
-            for row_id, *values in rows:
-                text = "\n".join(value for value in values if value).lower()
-                windows = {text[i : i + 4] for i in range(len(text) - 3)}
-                if any(
-                    term in text
-                    for start in windows & by_start.keys()
-                    for term in by_start[start]
-                ):
-                    found.append(row_id)
+            for row_id, *row in rows:
+                text = "\n".join(value for value in row if value)
+                lowered = text.lower()
+                digits = re.sub(r"[\s\-.()]", "", lowered)
+                windows = {
+                    chunk[i : i + MIN_TERM]
+                    for chunk in (lowered, digits)
+                    for i in range(len(chunk) - MIN_TERM + 1)
+                }
+                if windows & starts and pattern.search(text):
+                    found[row_id] = row
             last_id = rows[-1][0]
-        return Model.browse(found)
+        return found if values else Model.browse(list(found))
+
+    @api.model
+    def _on_threads(self, threads, model_field="res_model"):
+        """Domain of the records (messages, activities, followers, attachments)
+        attached to ``threads``: ``{model: ids}``."""
+        domain = [("id", "=", 0)]
+        for model, ids in threads.items():
+            if ids:
+                domain = [
+                    "|",
+                    "&",
+                    (model_field, "=", model),
+                    ("res_id", "in", ids),
+                    *domain,
+                ]
+        return domain
 
     @api.model
     def _attachment_domain(self, threads):
         """Attachments of the given records, binary fields' included."""
-        domain = [("id", "=", 0)]
-        for model, ids in threads.items():
-            if ids and model != "res.partner":
-                domain = [
-                    "|",
-                    "&",
-                    ("res_model", "=", model),
-                    ("res_id", "in", ids),
-                    *domain,
-                ]
         return [
             "&",
             "|",
             ("res_field", "=", False),
             ("res_field", "!=", False),
-            *domain,
+            *self._on_threads(threads),
         ]
 
     def _unlink_attachments(self, attachments):

@@ -1,4 +1,7 @@
 from odoo import api, fields, models
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 
 class TrainingArchiveDocument(models.Model):
@@ -11,9 +14,13 @@ class TrainingArchiveDocument(models.Model):
     _name = "training.archive.document"
     _description = "Archive Document"
     _order = "archive_id, document_type, id"
-    _inherit = ["training.archive.read.log.mixin"]
+    _inherit = ["training.archive.read.log.mixin", "training.personal.data"]
     _check_company_auto = True
     _training_log_part = "documents"
+    _personal_data_purpose = _lt(
+        "Documents of the archive: identity proof, contracts, vouchers"
+    )
+    _personal_data_retention = _lt("Destroyed with the archive")
 
     archive_id = fields.Many2one(
         "training.student.archive",
@@ -45,6 +52,10 @@ class TrainingArchiveDocument(models.Model):
         help="Where the paper original is filed, e.g. cabinet C2, box B14."
     )
     note = fields.Text()
+
+    @api.model
+    def _personal_data_domain(self, partners):
+        return [("archive_id.partner_id", "in", partners.ids)]
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,5 +1,10 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.translate import LazyTranslate
+
+from .training_personal_data import BLANK
+
+_lt = LazyTranslate(__name__)
 
 
 class TrainingEnrollment(models.Model):
@@ -15,8 +20,13 @@ class TrainingEnrollment(models.Model):
 
     _name = "training.enrollment"
     _description = "Enrolment"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "training.personal.data"]
     _order = "start_date desc, id desc"
+    # Kept after destruction for the accounts and the statistics, pointing to the
+    # anonymised contact.
+    _personal_data_erasure = BLANK
+    _personal_data_purpose = _lt("Enrolment, price, dates, invoices (ARC-01)")
+    _personal_data_retention = _lt("Kept with the accounting entries (law), anonymised")
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)

@@ -1,6 +1,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare
+from odoo.tools.translate import LazyTranslate
+
+from .training_personal_data import BLANK
+
+_lt = LazyTranslate(__name__)
 
 
 class TrainingLearningRecord(models.Model):
@@ -16,8 +21,20 @@ class TrainingLearningRecord(models.Model):
 
     _name = "training.learning.record"
     _description = "Learning Record"
-    _inherit = ["mail.thread", "training.archive.read.log.mixin"]
+    _inherit = [
+        "mail.thread",
+        "training.archive.read.log.mixin",
+        "training.personal.data",
+    ]
     _order = "date desc, id desc"
+    # Attendance and scores stay for the statistics, the comments go.
+    _personal_data_erasure = BLANK
+    _personal_data_purpose = _lt(
+        "Lessons, attendance, performance, homework, tests (ARC-06)"
+    )
+    _personal_data_retention = _lt(
+        "Destroyed with the archive; attendance kept anonymised"
+    )
     _check_company_auto = True
     _training_log_part = "learning"
 
@@ -120,6 +137,13 @@ class TrainingLearningRecord(models.Model):
             "The maximum score must be positive.",
         ),
     ]
+
+    @api.model
+    def _personal_data_domain(self, partners):
+        return [("archive_id.partner_id", "in", partners.ids)]
+
+    def _personal_data_blank_values(self):
+        return {"description": False, "name": False}
 
     @api.depends("score")
     def _compute_score_recorded(self):

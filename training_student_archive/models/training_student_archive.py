@@ -3,6 +3,11 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import email_normalize
+from odoo.tools.translate import LazyTranslate
+
+from .training_personal_data import BLANK
+
+_lt = LazyTranslate(__name__)
 
 # Groups allowed to read the sensitive registration fields (ARC-02, ARC-11).
 HEALTH_GROUPS = (
@@ -44,8 +49,17 @@ class TrainingStudentArchive(models.Model):
         "mail.thread",
         "mail.activity.mixin",
         "training.archive.read.log.mixin",
+        "training.personal.data",
     ]
     _order = "archive_number desc, id desc"
+    # Personal-data map: the archive stays, numbered, in state destroyed (ARC-13).
+    _personal_data_erasure = BLANK
+    _personal_data_purpose = _lt(
+        "Learning archive: registration, identity, health notes, guardian (ARC-02)"
+    )
+    _personal_data_retention = _lt(
+        "Retention period after the last enrolment (company setting), then destroyed"
+    )
     _rec_name = "archive_number"
     _sequence_field = "archive_number"
     # by number, name, or the contact's phone or e-mail (see _search_display_name)
@@ -260,6 +274,24 @@ class TrainingStudentArchive(models.Model):
             "This student already has an archive.",
         ),
     ]
+
+    def _personal_data_blank_values(self):
+        return {
+            "gender": False,
+            "birthdate": False,
+            "education": False,
+            "learning_history": False,
+            "learning_goals": False,
+            "health_notes": False,
+            "identity_type": False,
+            "identity_number": False,
+            "guardian_id": False,
+            "emergency_contact_id": False,
+            "emergency_contact_relation": False,
+            "paper_location": False,
+            "sensitive_consent_date": False,
+            "sensitive_consent_partner_id": False,
+        }
 
     def init(self):
         # Searching a number by any part of it (trigram), the btree index of the
