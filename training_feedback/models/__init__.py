@@ -11,3 +11,4 @@ from . import training_archive_deadline
 from . import training_student_archive
 from . import survey_survey
 from . import survey_user_input
+from . import rating_rating

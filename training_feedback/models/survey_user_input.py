@@ -1,10 +1,16 @@
 from markupsafe import Markup, escape
 
 from odoo import fields, models
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 
 class SurveyUserInput(models.Model):
-    _inherit = "survey.user_input"
+    _name = "survey.user_input"
+    _inherit = ["survey.user_input", "training.personal.data"]
+    _personal_data_purpose = _lt("Answers to the end-of-term questionnaires (FB-01)")
+    _personal_data_retention = _lt("Deleted with the archive")
 
     training_feedback_id = fields.Many2one(
         "training.feedback", string="Feedback Ticket", readonly=True, copy=False

@@ -6,6 +6,11 @@ from markupsafe import Markup
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
+from odoo.tools.translate import LazyTranslate
+
+from odoo.addons.training_student_archive.models.training_personal_data import BLANK
+
+_lt = LazyTranslate(__name__)
 
 SERVICE_GROUP = (
     "training_student_archive.training_student_archive_group_customer_service"
@@ -44,12 +49,19 @@ class TrainingFeedback(models.Model):
       timeout closes it — FB-06;
     * teachers see a ticket only when the service team shares it with them or makes
       them its owner; they read aggregate results about themselves in the analysis
-      report, never who complained.
+      report, never who complained;
+    * staff it is only shared with, and the teacher it concerns (``teacher_id``) even
+      when named its owner, read and comment on it but change nothing on it, neither
+      its facts nor its state (issue 13): ``write`` and every action check it
+      (``_check_handling``).
 
     Anonymity: the person who submitted is kept in ``submitter_id``, readable by the
     service team only. ``partner_id`` (the student shown to everybody with access,
     follower, archive link) stays empty on anonymous tickets, so nothing outside the
-    service team's field tells who complained.
+    service team's field tells who complained. What the anonymous student writes
+    afterwards (an e-mail reply to a notification, a portal post, a rating comment) is
+    posted without author (``message_post``) and the student never becomes a follower
+    (``_message_subscribe``); only the service team reads ``submitter_id``.
     """
 
     _name = "training.feedback"
@@ -60,7 +72,13 @@ class TrainingFeedback(models.Model):
         "mail.thread.cc",
         "mail.activity.mixin",
         "rating.mixin",
+        "training.personal.data",
     ]
+    # Kept for the statistics (kind, category, course, dates, service levels)
+    # without the student and what they wrote.
+    _personal_data_erasure = BLANK
+    _personal_data_purpose = _lt("Feedback and complaints, their handling and result")
+    _personal_data_retention = _lt("Kept anonymised for the statistics")
     _order = "priority desc, id desc"
     _sequence_field = "reference"
     _rec_names_search = ["reference", "name"]
@@ -198,6 +216,11 @@ class TrainingFeedback(models.Model):
     )
     scan = fields.Binary(string="Scanned Form", attachment=True)
     scan_filename = fields.Char()
+    can_handle = fields.Boolean(
+        compute="_compute_can_handle",
+        help="Whether you may change this ticket; otherwise you read and comment on "
+        "it only.",
+    )
     # -- handling ------------------------------------------------------------------
     state = fields.Selection(
         [
@@ -355,6 +378,12 @@ class TrainingFeedback(models.Model):
                 not feedback.is_anonymous and feedback.sudo().submitter_id
             )
 
+    @api.depends_context("uid")
+    def _compute_can_handle(self):
+        read_only = self._read_only_tickets()
+        for feedback in self:
+            feedback.can_handle = feedback not in read_only
+
     @api.depends("partner_id", "student_ids", "company_id")
     def _compute_archive_ids(self):
         partners = self.partner_id | self.student_ids
@@ -461,7 +490,10 @@ class TrainingFeedback(models.Model):
     def write(self, vals):
         if SERVICE_FIELDS & set(vals):
             self._check_service_team()
+        self._check_handling(vals)
         res = super().write(vals)
+        if {"submitter_id", "is_anonymous"} & set(vals):
+            self._hide_anonymous_submitter()
         if {"submitter_id", "student_ids", "is_anonymous"} & set(vals):
             for feedback in self.filtered("partner_id"):
                 feedback.message_subscribe(partner_ids=feedback.partner_id.ids)
@@ -471,6 +503,59 @@ class TrainingFeedback(models.Model):
         if "shared_user_ids" in vals:
             self.message_subscribe(partner_ids=self.shared_user_ids.partner_id.ids)
         return res
+
+    def _check_handling(self, vals=None, model=None):
+        """Refuse to the staff who may only read and comment on some of these tickets
+        (see ``_read_only_tickets``) any change: the fields of ``vals`` (of ``model``,
+        by default the ticket), or, without ``vals``, a workflow action. Nothing is
+        written: call it before writing."""
+        if self.env.su:
+            return
+        tickets = self._read_only_tickets()
+        if not tickets:
+            return
+        refs = ", ".join(tickets.sudo().mapped("reference"))
+        if vals is None:
+            raise AccessError(
+                self.env._(
+                    "You may read and comment on %(tickets)s but not act on it: only "
+                    "its owner and the customer service team move a ticket on, and "
+                    "never the teacher it concerns.",
+                    tickets=refs,
+                )
+            )
+        model = model if model is not None else self
+        labels = sorted(
+            model._fields[fname].get_description(self.env)["string"]
+            if fname in model._fields
+            else fname
+            for fname in vals
+        )
+        raise AccessError(
+            self.env._(
+                "You may read and comment on %(tickets)s but not change it "
+                "(%(fields)s): only its owner and the customer service team change a "
+                "ticket, and never the teacher it concerns.",
+                tickets=refs,
+                fields=", ".join(labels),
+            )
+        )
+
+    def _read_only_tickets(self):
+        """The tickets of ``self`` the current user may read and comment on only.
+
+        The service team (and management) handles every ticket; anyone else with
+        access to a ticket (its owner, or staff it is shared with) handles it only as
+        its owner, and never when the ticket is about them (``teacher_id``): a
+        teacher does not rewrite nor resolve a complaint about themselves."""
+        if self.env.su or self.env.user.has_group(SERVICE_GROUP):
+            return self.browse()
+        user = self.env.user
+        return self.browse(
+            self.sudo()
+            .filtered(lambda f: f.user_id != user or f.teacher_id == user)
+            .ids
+        )
 
     def _subscribe_owner(self):
         for feedback in self.filtered("user_id"):
@@ -501,6 +586,116 @@ class TrainingFeedback(models.Model):
         ):
             self.sudo().action_resume()
         return res
+
+    # -- anonymity ------------------------------------------------------------------
+
+    def _anonymous_submitter(self):
+        """The submitter of this anonymous ticket, hidden from staff outside the
+        service team; empty when the ticket is not anonymous."""
+        self.ensure_one()
+        ticket = self.sudo()
+        return ticket.submitter_id if ticket.is_anonymous else ticket.submitter_id[:0]
+
+    def _is_anonymous_submitter(self, author_id=None, email_from=None):
+        """Whether a message with this author (``message_post`` arguments: ``None``
+        and no e-mail means the current user) comes from the anonymous submitter:
+        the same partner, or the same e-mail address (a reply by e-mail)."""
+        submitter = self._anonymous_submitter()
+        if not submitter:
+            return False
+        if author_id is None and not email_from:
+            author = self.env.user.partner_id
+        else:
+            author = self.env["res.partner"].sudo().browse(author_id or [])
+        emails = {tools.email_normalize(email_from or "")} | {author.email_normalized}
+        return author == submitter or (
+            bool(submitter.email_normalized) and submitter.email_normalized in emails
+        )
+
+    def _anonymous_email_from(self):
+        """The neutral sender shown for the anonymous student: a label, with the
+        ticket's reply-to address so that e-mails sent from it stay valid."""
+        self.ensure_one()
+        label = self.env._("Anonymous student")
+        reply_to = self.sudo()._notify_get_reply_to(default=False)[self.id]
+        address = (tools.email_split(reply_to or "") or [self.company_id.email])[0]
+        return tools.formataddr((label, address)) if address else label
+
+    def _hide_anonymous_submitter(self):
+        """A ticket made anonymous after the fact: its submitter stops following it
+        and their earlier messages on it lose their author."""
+        for feedback in self:
+            submitter = feedback._anonymous_submitter()
+            if not submitter:
+                continue
+            feedback.sudo().message_unsubscribe(partner_ids=submitter.ids)
+            self.env["mail.message"].sudo().search(
+                [
+                    ("model", "=", self._name),
+                    ("res_id", "=", feedback.id),
+                    ("author_id", "=", submitter.id),
+                    ("message_type", "!=", "user_notification"),
+                ]
+            ).write(
+                {"author_id": False, "email_from": feedback._anonymous_email_from()}
+            )
+
+    def message_post(self, **kwargs):
+        """What the anonymous submitter writes on the ticket (an e-mail reply to a
+        notification routed by the mail gateway, a portal post, a rating comment)
+        reaches the people handling it without telling who wrote: no author, a
+        neutral sender, no link to the private notification it answers, and the
+        student does not become a follower."""
+        if not self._is_anonymous_submitter(
+            kwargs.get("author_id"), kwargs.get("email_from")
+        ):
+            return super().message_post(**kwargs)
+        kwargs.update(
+            author_id=False,
+            email_from=self._anonymous_email_from(),
+            parent_id=False,
+        )
+        message = super(
+            TrainingFeedback, self.with_context(mail_create_nosubscribe=True)
+        ).message_post(**kwargs)
+        # The author is gone, so the hook below cannot see the student answered.
+        if self.waiting:
+            self.sudo().action_resume()
+        return message
+
+    def message_update(self, msg_dict, update_vals=None):
+        """An e-mail on an anonymous ticket never copies the submitter's address into
+        the ticket's Cc (read by its staff, suggested as recipient)."""
+        submitter = self._anonymous_submitter() if len(self) == 1 else None
+        if submitter and submitter.email_normalized and msg_dict.get("cc"):
+            msg_dict = dict(
+                msg_dict,
+                cc=",".join(
+                    address
+                    for address in tools.email_split_and_format(msg_dict["cc"])
+                    if tools.email_normalize(address) != submitter.email_normalized
+                ),
+            )
+        return super().message_update(msg_dict, update_vals=update_vals)
+
+    def _message_subscribe(self, partner_ids=None, subtype_ids=None, customer_ids=None):
+        """The anonymous submitter never follows their ticket: followers are read by
+        everybody who reads the ticket."""
+        hidden = self.sudo().filtered("is_anonymous")
+        if not partner_ids or not hidden.submitter_id:
+            return super()._message_subscribe(
+                partner_ids=partner_ids,
+                subtype_ids=subtype_ids,
+                customer_ids=customer_ids,
+            )
+        for feedback in self:
+            submitter = feedback._anonymous_submitter()
+            super(TrainingFeedback, feedback)._message_subscribe(
+                partner_ids=[pid for pid in partner_ids if pid not in submitter.ids],
+                subtype_ids=subtype_ids,
+                customer_ids=customer_ids,
+            )
+        return True
 
     def _rating_get_partner(self):
         return self.sudo().submitter_id
@@ -582,6 +777,7 @@ class TrainingFeedback(models.Model):
 
     def action_wait(self):
         """Stop the service-level clock while the team waits for the student."""
+        self._check_handling()
         for feedback in self:
             if feedback.state not in SLA_OPEN_STATES:
                 raise UserError(
@@ -597,6 +793,7 @@ class TrainingFeedback(models.Model):
 
     def action_resume(self):
         """Restart the clock: the deadlines move by the time spent waiting."""
+        self._check_handling()
         now = fields.Datetime.now()
         for feedback in self.filtered("waiting"):
             vals = {"waiting": False, "waiting_since": False}
@@ -730,6 +927,7 @@ class TrainingFeedback(models.Model):
 
     def _owner_write(self, vals):
         """Write workflow fields for the owner's own steps (see SERVICE_FIELDS)."""
+        self._check_handling()
         self.check_access("write")
         return self.sudo().write(vals)
 
@@ -886,12 +1084,14 @@ class TrainingFeedback(models.Model):
 
     def action_start(self):
         """The owner starts the follow-up actions (FB-05)."""
+        self._check_handling()
         self._check_state(("planned",), self.env._("started"))
         self._owner_write({"state": "progress"})
 
     def action_resolve(self):
         """Send the result to the student (FB-06): e-mail or SMS, and on the portal;
         the student is asked to rate the handling."""
+        self._check_handling()
         self._check_state(("planned", "progress"), self.env._("resolved"))
         for feedback in self:
             if not tools.html2plaintext(feedback.result or "").strip():
@@ -983,7 +1183,9 @@ class TrainingFeedback(models.Model):
         notify_delay_send=False,
     ):
         """The student rates the handling (FB-06): a low rating reopens the ticket for
-        review, any other closes it."""
+        review, any other closes it. Only the student (through the rating link, as
+        superuser) or the people handling the ticket apply a rating."""
+        self._check_handling()
         res = super().rating_apply(
             rate,
             token=token,
@@ -1113,3 +1315,36 @@ class TrainingFeedback(models.Model):
             "submitter_id": partner.id,
             "channel": "portal",
         }
+
+    # -- personal data (ARC-13) ---------------------------------------------------
+
+    @api.model
+    def _personal_data_domain(self, partners):
+        return [
+            "|",
+            "|",
+            ("submitter_id", "in", partners.ids),
+            ("partner_id", "in", partners.ids),
+            ("student_ids", "in", partners.ids),
+        ]
+
+    def _personal_data_blank_values(self):
+        return {
+            "name": self.env._("(destroyed)"),
+            "description": False,
+            # The scan itself is an attachment: deleted with its file before.
+            "scan_filename": False,
+            "invalid_reason": False,
+            "plan": False,
+            "result": False,
+            "reward_note": False,
+            "submitter_id": False,
+        }
+
+    def _personal_data_erase(self, partners):
+        """A ticket the student submitted stays for the statistics, blank; from a
+        collective ticket of other students only the student goes."""
+        for ticket in self:
+            ticket.student_ids = [(3, partner.id) for partner in partners]
+        submitted = self.filtered(lambda t: t.sudo().submitter_id & partners)
+        return super(TrainingFeedback, submitted)._personal_data_erase(partners)

@@ -1,6 +1,9 @@
 import uuid
 
 from odoo import fields, models
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 
 class TrainingFeedbackOpinion(models.Model):
@@ -13,6 +16,9 @@ class TrainingFeedbackOpinion(models.Model):
 
     _name = "training.feedback.opinion"
     _description = "Opinion on an Announced Change"
+    _inherit = ["training.personal.data"]
+    _personal_data_purpose = _lt("Students' opinions on announced changes (FB-05)")
+    _personal_data_retention = _lt("Deleted with the archive")
     _order = "feedback_id, id"
 
     feedback_id = fields.Many2one(

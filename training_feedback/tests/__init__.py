@@ -8,3 +8,4 @@ from . import test_feedback_analysis
 from . import test_ui
 from . import test_translation
 from . import test_query_budget
+from . import test_integrity_anonymity

@@ -21,3 +21,4 @@ from . import training_attrition_report_type
 from . import training_attrition_alert_rule
 from . import training_attrition_alert
 from . import res_config_settings
+from . import training_archive_destruction

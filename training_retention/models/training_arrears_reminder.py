@@ -7,6 +7,9 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import format_amount
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 _logger = logging.getLogger(__name__)
 
@@ -23,8 +26,10 @@ class TrainingArrearsReminder(models.Model):
 
     _name = "training.arrears.reminder"
     _description = "Arrears Reminder"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "training.personal.data"]
     _order = "date desc, id desc"
+    _personal_data_purpose = _lt("Reminders of overdue invoices (RET-04)")
+    _personal_data_retention = _lt("Destroyed with the archive")
     _check_company_auto = True
 
     invoice_id = fields.Many2one(
@@ -100,6 +105,14 @@ class TrainingArrearsReminder(models.Model):
             "A discount credit note belongs to one reminder only.",
         ),
     ]
+
+    @api.model
+    def _personal_data_domain(self, partners):
+        return [
+            "|",
+            ("partner_id", "in", partners.ids),
+            ("student_id", "in", partners.ids),
+        ]
 
     @api.constrains("discount_percent", "discount_amount")
     def _check_discount(self):

@@ -3,9 +3,14 @@ from datetime import timedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount, format_date
+from odoo.tools.translate import LazyTranslate
+
+from odoo.addons.training_student_archive.models.training_personal_data import BLANK
 
 from .. import refund_engine
 from .training_attrition_reason import CASE_TYPES
+
+_lt = LazyTranslate(__name__)
 
 # Fields the attrition rates count from (training.attrition.report.rate).
 RATE_FIELDS = {
@@ -116,7 +121,16 @@ class TrainingAttritionCase(models.Model):
         "mail.activity.mixin",
         "portal.mixin",
         "training.tier.validation",
+        "training.personal.data",
     ]
+    # Kept with its amounts and credit notes (accounts), without the details.
+    _personal_data_erasure = BLANK
+    _personal_data_purpose = _lt(
+        "Withdrawals, transfers, arrears, discipline, force majeure, refunds"
+    )
+    _personal_data_retention = _lt(
+        "Kept with the accounting entries, without the details and documents"
+    )
     _order = "application_date desc, id desc"
     _check_company_auto = True
 
@@ -398,6 +412,19 @@ class TrainingAttritionCase(models.Model):
             "A re-enrolment coupon belongs to one attrition case only.",
         ),
     ]
+
+    # -- personal data ----------------------------------------------------------------
+
+    def _personal_data_blank_values(self):
+        return {"description": False}
+
+    def _personal_data_erase(self, partners):
+        """The case stays for the accounts and the statistics (a flow write: an
+        approved case is locked); its documents (proofs) go with their files."""
+        self.env["training.archive.destruction"]._unlink_attachments(
+            self.attachment_ids
+        )
+        self._write_system(self._personal_data_blank_values())
 
     # -- computes and constraints -----------------------------------------------------
 

@@ -17,6 +17,13 @@ RATE_FIELDS = {
     "source_id",
     "stage_id",
 }
+# Who reads every risk factor: complaints, ratings, surveys, overdue invoices and
+# violations are other departments' business; teachers read the teaching factors
+# (attendance, results) only (RET-10, ARC-11). Management includes both groups.
+RISK_FACTOR_GROUPS = (
+    "training_student_archive.training_student_archive_group_customer_service,"
+    "training_student_archive.training_student_archive_group_finance"
+)
 
 
 class TrainingEnrollment(models.Model):
@@ -41,7 +48,14 @@ class TrainingEnrollment(models.Model):
     # At-risk score (RET-09, RET-10), written by _compute_risk_scores (nightly and
     # when attendance, results, violations or retention contacts change).
     risk_score = fields.Integer(readonly=True, copy=False, index=True, aggregator="avg")
-    risk_factors = fields.Text(readonly=True, copy=False)
+    risk_factors = fields.Text(readonly=True, copy=False, groups=RISK_FACTOR_GROUPS)
+    risk_factors_teaching = fields.Text(
+        string="Teaching Risk Factors",
+        readonly=True,
+        copy=False,
+        help="The factors of the score teaching records: attendance, absences in a "
+        "row, test results.",
+    )
     risk_date = fields.Date(string="Risk Computed On", readonly=True, copy=False)
     risk_contact_date = fields.Date(
         string="Last Retention Contact", readonly=True, copy=False
@@ -114,6 +128,42 @@ class TrainingEnrollment(models.Model):
         takes points off (RET-12)."""
         self.ensure_one()
         company = self.company_id
+        factors = list(self._risk_teaching_factors(lessons, tests))
+        if overdue:
+            factors.append(
+                (
+                    company.training_risk_weight_overdue,
+                    self.env._(
+                        "Overdue invoices: %s", ", ".join(overdue.mapped("name"))
+                    ),
+                )
+            )
+        if violations:
+            factors.append(
+                (
+                    company.training_risk_weight_violations,
+                    self.env._(
+                        "Uncorrected violations in the last %(days)s days: %(count)s",
+                        count=violations,
+                        days=company.training_risk_recent_days,
+                    ),
+                )
+            )
+        if contacted:
+            factors.append(
+                (
+                    -company.training_risk_weight_contact,
+                    self.env._("Contacted on %s", format_date(self.env, contacted)),
+                )
+            )
+        return [(points, text) for points, text in factors if points]
+
+    def _risk_teaching_factors(self, lessons, tests):
+        """The factors teaching records, which teachers read
+        (``risk_factors_teaching``): attendance over the last lessons, absences in
+        a row, falling test results."""
+        self.ensure_one()
+        company = self.company_id
         factors = []
         window = lessons[: max(company.training_risk_lesson_window, 0)]
         if window:
@@ -154,33 +204,6 @@ class TrainingEnrollment(models.Model):
                         previous=round(tests[1], 1),
                         last=round(tests[0], 1),
                     ),
-                )
-            )
-        if overdue:
-            factors.append(
-                (
-                    company.training_risk_weight_overdue,
-                    self.env._(
-                        "Overdue invoices: %s", ", ".join(overdue.mapped("name"))
-                    ),
-                )
-            )
-        if violations:
-            factors.append(
-                (
-                    company.training_risk_weight_violations,
-                    self.env._(
-                        "Uncorrected violations in the last %(days)s days: %(count)s",
-                        count=violations,
-                        days=company.training_risk_recent_days,
-                    ),
-                )
-            )
-        if contacted:
-            factors.append(
-                (
-                    -company.training_risk_weight_contact,
-                    self.env._("Contacted on %s", format_date(self.env, contacted)),
                 )
             )
         return [(points, text) for points, text in factors if points]
@@ -302,6 +325,9 @@ class TrainingEnrollment(models.Model):
         today = fields.Date.context_today(self)
         data = self._risk_batch_data()
         for enrollment in self:
+            teaching = enrollment._risk_teaching_factors(
+                data["lessons"][enrollment.id], data["tests"][enrollment.id]
+            )
             factors = enrollment._risk_factors(
                 data["lessons"][enrollment.id],
                 data["tests"][enrollment.id],
@@ -317,6 +343,9 @@ class TrainingEnrollment(models.Model):
                     "risk_score": max(min(score, 100), 0),
                     "risk_factors": "\n".join(
                         f"{points:+}: {text}" for points, text in factors
+                    ),
+                    "risk_factors_teaching": "\n".join(
+                        f"{points:+}: {text}" for points, text in teaching
                     ),
                     "risk_date": today,
                 }
@@ -366,7 +395,9 @@ class TrainingEnrollment(models.Model):
         stale (see ``res.company.write``)."""
         batch = self.search(self._risk_stale_domain(), order="id", limit=batch_size)
         ended = batch.filtered(lambda e: e.state != "active")
-        ended.write({"risk_score": 0, "risk_factors": False})
+        ended.write(
+            {"risk_score": 0, "risk_factors": False, "risk_factors_teaching": False}
+        )
         (batch - ended)._compute_risk_scores()
         self.env["ir.cron"]._notify_progress(
             done=len(batch), remaining=self.search_count(self._risk_stale_domain())

@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 
 class TrainingRefundStatementLine(models.Model):
@@ -7,6 +10,12 @@ class TrainingRefundStatementLine(models.Model):
     Written by the case only; read by whoever reads the case."""
 
     _name = "training.refund.statement.line"
+    _inherit = ["training.personal.data"]
+    # The lines name the student; the case keeps its amounts and credit notes.
+    _personal_data_purpose = _lt("Refund statement of an attrition case (RET-07)")
+    _personal_data_retention = _lt(
+        "Destroyed with the archive; the amounts stay on the case"
+    )
     _description = "Refund Statement Line"
     _order = "case_id, sequence, id"
 
@@ -30,3 +39,7 @@ class TrainingRefundStatementLine(models.Model):
         default="info",
     )
     show_amount = fields.Boolean(default=True)
+
+    @api.model
+    def _personal_data_domain(self, partners):
+        return [("case_id.partner_id", "in", partners.ids)]

@@ -1,5 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 
 class TrainingViolation(models.Model):
@@ -11,8 +14,12 @@ class TrainingViolation(models.Model):
 
     _name = "training.violation"
     _description = "Student Violation"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "training.personal.data"]
     _order = "violation_datetime desc, id desc"
+    _personal_data_purpose = _lt(
+        "Violations of the rules and the education talks (RET-05)"
+    )
+    _personal_data_retention = _lt("Destroyed with the archive")
     _check_company_auto = True
 
     archive_id = fields.Many2one(
@@ -99,11 +106,12 @@ class TrainingViolation(models.Model):
         return True
 
     def action_inform_guardian(self):
-        """E-mail the guardian (or the student when adult without guardian)."""
+        """E-mail the guardian while they have access to the archive (a minor, or an
+        adult who let them, ARC-16), else the student."""
         template = self.env.ref("training_retention.mail_template_violation_guardian")
         for violation in self:
             archive = violation.archive_id.sudo()
-            recipient = archive.guardian_id or archive.partner_id
+            recipient = archive._guardian_recipient()
             if not recipient.email:
                 raise UserError(
                     self.env._(

@@ -17,13 +17,15 @@ class TrainingArchivePortal(CustomerPortal):
     Portal users have no access right on archive models: every page reads as
     superuser *after* :meth:`_archives_of_user` proved the archive is the user's own
     or their ward's, so an archive id typed in the URL that is not theirs is a 404.
+    A guardian's access ends when the student comes of age (company setting), unless
+    the adult student lets them see it again (``guardian_has_access``, ARC-16).
     """
 
     # -- Access -----------------------------------------------------------------------
 
     def _archives_of_user(self):
         partner = request.env.user.partner_id
-        return (
+        archives = (
             request.env["training.student.archive"]
             .sudo()
             .search(
@@ -34,6 +36,9 @@ class TrainingArchivePortal(CustomerPortal):
                     ("state", "!=", "destroyed"),
                 ]
             )
+        )
+        return archives.filtered(
+            lambda a: a.partner_id == partner or a.guardian_has_access
         )
 
     def _archive_or_404(self, archive_id):
@@ -94,9 +99,26 @@ class TrainingArchivePortal(CustomerPortal):
                 "destruction": destruction,
                 "message": message,
                 "page_name": "training_archive",
+                "is_student": archive.partner_id == request.env.user.partner_id,
             }
         )
         return request.render("training_student_archive.portal_my_archive", values)
+
+    @route(
+        "/my/archive/<int:archive_id>/guardian",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_my_archive_guardian(self, archive_id, allow=None, **kw):
+        """The adult student lets their guardian see the archive, or stops it
+        (ARC-16). Only the student decides: for the guardian it is a 404."""
+        archive = self._archive_or_404(archive_id)
+        if archive.partner_id != request.env.user.partner_id:
+            raise NotFound()
+        archive.guardian_access_granted = allow == "1"
+        return request.redirect(f"/my/archive/{archive.id}")
 
     @route(
         "/my/archive/<int:archive_id>/certificate",

@@ -16,10 +16,22 @@ class ResCompany(models.Model):
         "transferred; then it may be destroyed (ARC-13).",
     )
 
+    training_age_of_majority = fields.Integer(
+        string="Age of Majority",
+        default=18,
+        help="From this age a student's guardian no longer reads the archive, "
+        "unless the student lets them (ARC-16).",
+    )
+
     _sql_constraints = [
         (
             "training_retention_years_positive",
             "CHECK(training_retention_years > 0)",
             "The archive retention period must be at least one year.",
+        ),
+        (
+            "training_age_of_majority_positive",
+            "CHECK(training_age_of_majority > 0)",
+            "The age of majority must be positive.",
         ),
     ]

@@ -10,6 +10,9 @@ class ResConfigSettings(models.TransientModel):
     training_retention_years = fields.Integer(
         related="company_id.training_retention_years", readonly=False
     )
+    training_age_of_majority = fields.Integer(
+        related="company_id.training_age_of_majority", readonly=False
+    )
     training_calendar_id = fields.Many2one(
         related="company_id.resource_calendar_id",
         readonly=False,

@@ -4,10 +4,10 @@ from odoo.exceptions import AccessError
 
 class TrainingArchiveAccessLog(models.Model):
     """The read log of the archives (ARC-11): one row each time a staff member
-    outside the archivist group reads an archive or what it holds, through a form, a
-    list, an RPC ``read``/``search_read``, an export, a printed report or a file
-    download: who, when, which archive, which parts, through which channel, and the
-    grant or the role that allowed it.
+    (any role, the archivist and management included) reads an archive or what it
+    holds, through a form, a list, an RPC ``read``/``search_read``, an export, a
+    printed report or a file download: who, when, which archive, which parts,
+    through which channel, and the grant or the role that allowed it.
 
     Append-only: nobody writes or deletes a row, the administrator and the superuser
     included; only the destruction of an archive (ARC-13) removes the rows naming it,

@@ -119,10 +119,10 @@ class TrainingArchiveAccessRequest(models.Model):
     def _personal_data_blank_values(self):
         return {"purpose": self.env._("(destroyed)")}
 
-    def _personal_data_erase(self):
+    def _personal_data_erase(self, partners):
         super(
             TrainingArchiveAccessRequest, self.with_context(skip_validation_check=True)
-        )._personal_data_erase()
+        )._personal_data_erase(partners)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,12 +1,14 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools.translate import LazyTranslate
 
 _lt = LazyTranslate(__name__)
 
 ARCHIVIST_GROUP = "training_student_archive.training_student_archive_group_archivist"
+# Context key: the write comes from action_student_confirm, which checked who confirms.
+STUDENT_CONFIRMATION = "training_student_confirmation"
 
 
 class TrainingArchiveChangeRequest(models.Model):
@@ -19,6 +21,11 @@ class TrainingArchiveChangeRequest(models.Model):
     Once approved the values are written to the archive, the old and new values are kept
     on the request and posted on the archive, and the student is e-mailed and asked to
     confirm. A rejected or withdrawn request changes nothing.
+
+    The confirmation is the student's: from the portal (the controller proves the
+    request is theirs), or recorded by the archivist from the student's documented
+    confirmation (``student_confirmation_note``); nobody else, whatever the client
+    (:meth:`action_student_confirm`, :meth:`write`).
     """
 
     _name = "training.archive.change.request"
@@ -106,12 +113,19 @@ class TrainingArchiveChangeRequest(models.Model):
     confirmed_date = fields.Datetime(
         string="Confirmed by Student on", readonly=True, copy=False, tracking=True
     )
+    student_confirmation_note = fields.Text(
+        string="Student's Confirmation",
+        copy=False,
+        tracking=True,
+        help="How the student confirmed the change (signed form, e-mail, call on "
+        "date...): required when the archivist records the confirmation.",
+    )
 
     @api.model
     def _personal_data_domain(self, partners):
         return [("archive_id.partner_id", "in", partners.ids)]
 
-    def _personal_data_erase(self):
+    def _personal_data_erase(self, partners):
         self.with_context(skip_validation_check=True).unlink()
 
     @api.model_create_multi
@@ -123,6 +137,17 @@ class TrainingArchiveChangeRequest(models.Model):
                 {"res_model": self._name, "res_id": request.id}
             )
         return requests
+
+    def write(self, vals):
+        if (
+            (vals.get("state") == "confirmed" or "confirmed_date" in vals)
+            and not self.env.su
+            and not self.env.context.get(STUDENT_CONFIRMATION)
+        ):
+            raise AccessError(
+                self.env._("Only the student confirms an applied change.")
+            )
+        return super().write(vals)
 
     def _compute_access_url(self):
         for request in self:
@@ -226,9 +251,35 @@ class TrainingArchiveChangeRequest(models.Model):
         )
 
     def action_student_confirm(self):
-        """The student confirms the applied change (ARC-08)."""
+        """The student confirms the applied change (ARC-08): the portal controller
+        calls it as superuser once it proved the request is the student's; the
+        archivist records it from the student's documented confirmation. Anybody
+        else is refused and nothing is written."""
         self._check_request_state(("applied",))
-        self.write({"state": "confirmed", "confirmed_date": fields.Datetime.now()})
+        if not self.env.su:
+            user = self.env.user
+            for request in self:
+                if user.partner_id == request.partner_id:
+                    continue
+                if not user.has_group(ARCHIVIST_GROUP):
+                    raise AccessError(
+                        self.env._(
+                            "Only the student, or the archivist on the student's "
+                            "documented confirmation, confirms change request %s.",
+                            request.name,
+                        )
+                    )
+                if not (request.student_confirmation_note or "").strip():
+                    raise UserError(
+                        self.env._(
+                            "Write down how the student confirmed change request "
+                            "%s (signed form, e-mail, call...) first.",
+                            request.name,
+                        )
+                    )
+        self.with_context(**{STUDENT_CONFIRMATION: True}).write(
+            {"state": "confirmed", "confirmed_date": fields.Datetime.now()}
+        )
 
     def action_withdraw(self):
         """The requester withdraws the request: nothing is changed."""

@@ -475,7 +475,7 @@ class TrainingArchiveDestruction(models.Model):
         for records in found.values():
             records = records.exists()
             summary[records._description] = len(records)
-            records._personal_data_erase()
+            records._personal_data_erase(partners)
         archives.with_context(tracking_disable=True).write({"state": "destroyed"})
         users = (
             self.env["res.users"]

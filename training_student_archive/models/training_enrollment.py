@@ -203,6 +203,28 @@ class TrainingEnrollment(models.Model):
                     )
                 )
 
+    def write(self, vals):
+        # The archive, invoices, learning records and refunds of an active enrolment
+        # are the student's in that course: moving it to another student or course
+        # would carry them along. Withdraw (or cancel) and enrol again instead.
+        locked = {"partner_id", "course_id"} & vals.keys()
+        if locked:
+            moved = self.filtered(
+                lambda e: (
+                    e.state == "active"
+                    and any(e[fname].id != vals[fname] for fname in locked)
+                )
+            )
+            if moved:
+                raise UserError(
+                    self.env._(
+                        "The student and the course of an active enrolment cannot "
+                        "change (%s): end it and enrol again.",
+                        ", ".join(moved.mapped("display_name")),
+                    )
+                )
+        return super().write(vals)
+
     def _archives_by_partner(self):
         archives = (
             self.env["training.student.archive"]

@@ -83,8 +83,9 @@ class TrainingPersonalData(models.AbstractModel):
         (``"blank"`` erasure). Modules extending a model add their fields."""
         return {}
 
-    def _personal_data_erase(self):
-        """Erase these records as the map says (called as superuser)."""
+    def _personal_data_erase(self, partners):
+        """Erase these records about the students ``partners`` as the map says
+        (called as superuser)."""
         if self._personal_data_erasure == DELETE:
             self.unlink()
         elif values := self._personal_data_blank_values():

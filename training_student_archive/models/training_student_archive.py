@@ -165,6 +165,20 @@ class TrainingStudentArchive(models.Model):
         check_company=True,
         help="Legal guardian, required for minors.",
     )
+    # ARC-16: the guardian reads a minor's archive; an adult's only if the student
+    # lets them, from the portal (or the archivist on the student's written request).
+    guardian_access_granted = fields.Boolean(
+        string="Guardian May See the Archive",
+        tracking=True,
+        copy=False,
+        help="Set by the adult student: the guardian keeps seeing the archive on the "
+        "portal after the student came of age.",
+    )
+    guardian_has_access = fields.Boolean(
+        compute="_compute_guardian_has_access",
+        help="The guardian sees the archive on the portal and is informed: the "
+        "student is a minor, or an adult who let them.",
+    )
     emergency_contact_id = fields.Many2one(
         "res.partner", check_company=True, tracking=True
     )
@@ -327,7 +341,7 @@ class TrainingStudentArchive(models.Model):
             ("partner_id", "in", partners),
         ]
 
-    @api.depends("birthdate")
+    @api.depends("birthdate", "company_id.training_age_of_majority")
     def _compute_age(self):
         today = fields.Date.context_today(self)
         for archive in self:
@@ -337,7 +351,23 @@ class TrainingStudentArchive(models.Model):
                 else 0
             )
             archive.age = age
-            archive.is_minor = bool(archive.birthdate) and age < 18
+            archive.is_minor = bool(archive.birthdate) and age < (
+                archive.company_id.training_age_of_majority or 18
+            )
+
+    @api.depends("guardian_id", "is_minor", "guardian_access_granted")
+    def _compute_guardian_has_access(self):
+        # Without a birth date the age is unknown: the guardian needs the grant.
+        for archive in self:
+            archive.guardian_has_access = bool(archive.guardian_id) and (
+                archive.is_minor or archive.guardian_access_granted
+            )
+
+    def _guardian_recipient(self):
+        """Who is told about the student: the guardian while they have access to the
+        archive (ARC-16), else the student."""
+        self.ensure_one()
+        return self.guardian_id if self.guardian_has_access else self.partner_id
 
     def _count_by_archive(self, model, domain):
         """Count ``model`` records per archive. As sudo: a count discloses nothing, and
@@ -407,6 +437,29 @@ class TrainingStudentArchive(models.Model):
             if archive.birthdate and archive.birthdate > today:
                 raise ValidationError(
                     self.env._("The birth date of %s is in the future.", archive.name)
+                )
+
+    @api.constrains(
+        "sensitive_consent_date", "sensitive_consent_partner_id", "birthdate"
+    )
+    def _check_consent_giver(self):
+        """The consent for a minor names who gave it (the guardian under 14, the
+        student or the guardian above): the form's requirement, held on the server."""
+        for archive in self:
+            if (
+                archive.sensitive_consent_date
+                and archive.birthdate
+                and not archive.sensitive_consent_partner_id
+                and relativedelta(
+                    archive.sensitive_consent_date, archive.birthdate
+                ).years
+                < (archive.company_id.training_age_of_majority or 18)
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%s was a minor at the consent: record who gave it.",
+                        archive.name,
+                    )
                 )
 
     @api.constrains(
@@ -597,6 +650,15 @@ class TrainingStudentArchive(models.Model):
 
     def write(self, vals):
         self._check_not_sealed()
+        if "guardian_access_granted" in vals and not self._is_archive_keeper():
+            # The student's decision (ARC-16): from the portal, or recorded by the
+            # archivist from the student's written request.
+            raise AccessError(
+                self.env._(
+                    "Only the student (from the portal) or the archivist may let the "
+                    "guardian see the archive."
+                )
+            )
         return super().write(vals)
 
     def action_seal(self):

@@ -51,7 +51,8 @@ class TestAccessLog(TrainingArchiveCommon):
         (web_search_read), reads by RPC (read, search_read), exports and prints the
         certificate; the teacher opens the lessons; enrolment staff download the
         agreement: each call leaves exactly one row per archive read with who, when,
-        which parts, the channel and the role; the archivist's reads leave none."""
+        which parts, the channel and the role; the archivist's reads are logged
+        too, one row per archive read (issue 13)."""
         cs = self.user_customer_service
         Archive = self.env["training.student.archive"].with_user(cs)
         archive = Archive.browse(self.archive.id)
@@ -122,7 +123,68 @@ class TestAccessLog(TrainingArchiveCommon):
             [("id", "in", self.archives.ids)], ["name", "health_notes"]
         )
         self.archive.with_user(self.user_archivist).read(["name"])
-        self.assertFalse(self._new_rows(since))
+        rows = self._new_rows(since)
+        self.assertEqual(len(rows), 4)
+        self.assertEqual(rows.user_id, self.user_archivist)
+        self.assertEqual(rows.archive_id, self.archives)
+        self.assertEqual(
+            rows.mapped("channel"), ["search_read"] * 3 + ["read"], rows.read()
+        )
+        self.assertEqual(set(rows.mapped("role")), {"Archivist"})
+
+    def test_archive_group_reads_logged(self):
+        """ARC-11 (issue 13): the policy records every staff read: the archivist,
+        the administrative supervisor and management leave one row per archive
+        read, through every channel, like the other roles, and it costs the one
+        INSERT of the other roles (see test_query_budget)."""
+        for user in (
+            self.user_archivist,
+            self.user_supervisor,
+            self.user_management,
+        ):
+            Archive = self.env["training.student.archive"].with_user(user)
+            calls = [
+                (
+                    "form",
+                    1,
+                    lambda A=Archive: A.browse(self.archive.id).web_read(
+                        {"name": {}, "health_notes": {}}
+                    ),
+                ),
+                (
+                    "list",
+                    3,
+                    lambda A=Archive: A.web_search_read(
+                        [("id", "in", self.archives.ids)], {"name": {}}
+                    ),
+                ),
+                ("read", 1, lambda A=Archive: A.browse(self.archive.id).read(["name"])),
+                (
+                    "search_read",
+                    3,
+                    lambda A=Archive: A.search_read(
+                        [("id", "in", self.archives.ids)], ["name"]
+                    ),
+                ),
+            ]
+            for channel, count, call in calls:
+                with self.subTest(user=user.login, channel=channel):
+                    since = self._last_id()
+                    self.env.invalidate_all()
+                    call()
+                    rows = self._new_rows(since)
+                    self.assertEqual(len(rows), count)
+                    self.assertEqual(set(rows.mapped("channel")), {channel})
+                    self.assertEqual(rows.user_id, user)
+            self.assertIn("Archivist", rows[0].role)
+        since = self._last_id()
+        self.env["training.learning.record"].with_user(self.user_supervisor).browse(
+            self.lesson.id
+        ).read(["attendance"])
+        self.assertRecordValues(
+            self._new_rows(since),
+            [{"archive_id": self.archive.id, "parts": "learning", "channel": "read"}],
+        )
 
     def test_log_is_cheap_and_append_only(self):
         """ARC-11: reading three archives costs the same number of queries as reading

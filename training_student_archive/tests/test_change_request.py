@@ -1,4 +1,4 @@
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import freeze_time, tagged
 
 from odoo.addons.mail.tests.common import MockEmail
@@ -112,9 +112,42 @@ class TestChangeRequest(TrainingArchiveCommon, MockEmail):
         self.assertEqual(len(mail), 1)
         self.assertIn(f"/my/archive/change/{request.id}", mail[0]["body"])
 
+        # The confirmation is the student's: the archivist records it only from
+        # the student's documented confirmation (issue 13).
+        with self.assertRaisesRegex(UserError, "how the student confirmed"):
+            request.with_user(self.user_archivist).action_student_confirm()
+        request.with_user(
+            self.user_archivist
+        ).student_confirmation_note = "Signed confirmation form received at the desk"
         request.with_user(self.user_archivist).action_student_confirm()
         self.assertEqual(request.state, "confirmed")
         self.assertEqual(str(request.confirmed_date), "2025-03-14 09:00:00")
+
+    def test_student_confirmation_is_the_students(self):
+        """ARC-08, ARC-16 (issue 13): the staff member who asked for the change
+        cannot confirm it for the student, neither with the button's method nor by
+        writing the state or the date over RPC; each refusal writes nothing."""
+        request = self._request(self.user_customer_service, {"phone": "+86 1 2345"})
+        request.request_validation()
+        request.with_user(self.user_archivist).validate_tier()
+        self.assertEqual(request.state, "applied")
+        mine = request.with_user(self.user_customer_service)
+        mine.student_confirmation_note = "The student said yes on the phone"
+        attempts = {
+            "action": mine.action_student_confirm,
+            "state": lambda: mine.write({"state": "confirmed"}),
+            "date": lambda: mine.write({"confirmed_date": "2025-03-14 09:00:00"}),
+        }
+        for name, attempt in attempts.items():
+            with (
+                self.subTest(attempt=name),
+                self.assertRaises(AccessError),
+                self.cr.savepoint(),
+            ):
+                attempt()
+            self.env.invalidate_all()
+            self.assertEqual(request.state, "applied")
+            self.assertFalse(request.confirmed_date)
 
     def test_change_request_rejected_or_withdrawn_changes_nothing(self):
         """ARC-08: a request rejected by the archivist or withdrawn by its author

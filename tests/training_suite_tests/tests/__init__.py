@@ -1,2 +1,3 @@
 from . import test_core_apps
 from . import test_student_journey
+from . import test_personal_data
