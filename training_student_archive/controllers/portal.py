@@ -120,6 +120,26 @@ class TrainingArchivePortal(CustomerPortal):
         archive.guardian_access_granted = allow == "1"
         return request.redirect(f"/my/archive/{archive.id}")
 
+    @route("/my/archive/<int:archive_id>/data", type="http", auth="user", website=True)
+    def portal_my_archive_data(self, archive_id, **kw):
+        """Download my data (ARC-16): everything the personal-data map holds about
+        the student, as a zip of JSON and files."""
+        archive = self._archive_or_404(archive_id)
+        content = (
+            request.env["training.personal.data"]
+            .sudo()
+            ._personal_data_package(archive.partner_id)
+        )
+        filename = f"my-data-{archive.archive_number}.zip"
+        return request.make_response(
+            content,
+            headers=[
+                ("Content-Type", "application/zip"),
+                ("Content-Length", len(content)),
+                ("Content-Disposition", f'attachment; filename="{filename}"'),
+            ],
+        )
+
     @route(
         "/my/archive/<int:archive_id>/certificate",
         type="http",

@@ -1,3 +1,7 @@
+import io
+import json
+import zipfile
+
 from odoo import api, models
 
 # How the records about a destroyed student are erased.
@@ -98,8 +102,47 @@ class TrainingPersonalData(models.AbstractModel):
             name
             for name, field in self._fields.items()
             if field.store
-            and field.type not in ("binary", "one2many")
+            # Lists of other records (students of a collective ticket) would name
+            # other people: left out.
+            and field.type not in ("binary", "one2many", "many2many")
             and not name.startswith(("message_", "activity_", "website_message"))
             and name not in ("create_uid", "write_uid", "access_token")
         ]
         return self.sudo().read(names)
+
+    @api.model
+    def _personal_data_package(self, partners):
+        """ "Download my data" (ARC-16, PIPL Art. 45, GDPR Art. 15/20): a zip of
+        ``data.json`` (every record of the map about ``partners``, by kind) and the
+        files attached to those records."""
+        found = self._personal_data_find(partners)
+        data = {
+            self.env[model]._description: records._personal_data_export()
+            for model, records in found.items()
+        }
+        attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    "|",
+                    ("res_field", "=", False),
+                    ("res_field", "!=", False),
+                    *self.env["training.archive.destruction"]._on_threads(
+                        {model: records.ids for model, records in found.items()}
+                    ),
+                ]
+            )
+        )
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+            package.writestr(
+                "data.json",
+                json.dumps(data, ensure_ascii=False, indent=2, default=str),
+            )
+            for attachment in attachments.filtered("raw"):
+                package.writestr(
+                    f"files/{attachment.res_model}/{attachment.id}-{attachment.name}",
+                    attachment.raw,
+                )
+        return buffer.getvalue()

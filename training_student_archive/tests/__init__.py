@@ -19,3 +19,5 @@ from . import test_consent
 from . import test_backup
 from . import test_governance_access
 from . import test_query_budget
+from . import test_need_to_know
+from . import test_guardian_portal

@@ -1,3 +1,7 @@
+import io
+import json
+import zipfile
+
 from odoo.tests import HttpCase, new_test_user, tagged
 
 PORTAL = "base.group_portal"
@@ -268,3 +272,48 @@ class TestPortalTourMobile(PortalArchiveMixin, HttpCase):
             [("archive_id", "=", self.archive.id), ("origin", "=", "portal")]
         )
         self.assertEqual(change.line_ids.new_value, "+86 138 0000 9999")
+
+
+@tagged("post_install", "-at_install")
+class TestPortalMyData(PortalArchiveMixin, HttpCase):
+    def test_download_my_data(self):
+        """ARC-16 (PIPL Art. 45, GDPR Art. 15/20): the student downloads a zip of
+        everything the personal-data map holds about them: the archive, the
+        enrolment, the exam, the document and its file; another student's data is a
+        404, and so is the data of an adult student for their former guardian;
+        the guardian of a minor gets the minor's."""
+        self.authenticate("portal_student", "portal_student")
+        response = self.url_open(f"/my/archive/{self.archive.id}/data")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Content-Type"], "application/zip")
+        with zipfile.ZipFile(io.BytesIO(response.content)) as package:
+            data = json.loads(package.read("data.json"))
+            files = {
+                name: package.read(name)
+                for name in package.namelist()
+                if name.startswith("files/")
+            }
+        self.assertEqual(
+            data["Student Learning Archive"][0]["archive_number"],
+            self.archive.archive_number,
+        )
+        self.assertEqual(data["Learning Record"][0]["score"], 91)
+        self.assertEqual(data["Archive Document"][0]["name"], "Signed agreement")
+        self.assertIn(b"portal agreement", files.values())
+        dumped = json.dumps(data) + repr(files)
+        for other in ("Other Student", "other agreement", "Minor Student"):
+            self.assertNotIn(other, dumped)
+
+        other = self.archives[self.other]
+        response = self.url_open(f"/my/archive/{other.id}/data")
+        self.assertEqual(response.status_code, 404)
+        self.assertNotIn("Other Student", response.text)
+
+        minor = self.archives[self.minor]
+        self.authenticate("portal_guardian", "portal_guardian")
+        response = self.url_open(f"/my/archive/{minor.id}/data")
+        self.assertEqual(response.status_code, 200)
+        # Now an adult: the former guardian is refused.
+        minor.birthdate = "2000-01-01"
+        response = self.url_open(f"/my/archive/{minor.id}/data")
+        self.assertEqual(response.status_code, 404)

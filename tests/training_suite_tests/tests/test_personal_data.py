@@ -180,9 +180,10 @@ class TestPersonalDataErasure(RetentionCommon, MockEmail):
             f"Thank you, {name}, call me at {terms[2]}.\n"
         )
         with self.mock_mail_gateway():
-            self.env["mail.thread"].sudo().message_process(
+            thread_id = self.env["mail.thread"].sudo().message_process(
                 None, reply.encode(), save_original=True
             )
+        self.assertEqual(thread_id, ticket.id)
         self.env["training.violation"].with_user(self.user_teacher).create(
             {
                 "archive_id": archive.id,
@@ -265,6 +266,9 @@ class TestPersonalDataErasure(RetentionCommon, MockEmail):
                 invoice.partner_id.name, f"Destroyed archive {archive.archive_number}"
             )
             self.assertEqual(case.sudo().refund_move_ids.state, "posted")
+        # The scan is generic: a table the map does not know is seen.
+        self.env["res.partner.category"].create({"name": names[0]})
+        self.assertEqual(self._db_hits(terms), ["res_partner_category"])
         html = (
             self.env["ir.actions.report"]
             ._render_qweb_html(
