@@ -164,8 +164,14 @@ class TestCaseTypes(RetentionCommon):
         enrollment = self._enrolled()
         self._invoice(enrollment, paid=4000.0)
         archive = enrollment.archive_id
-        archive.guardian_id = self.env["res.partner"].create(
-            {"name": "Li Guardian", "email": "guardian@example.com"}
+        # a minor: the guardian is informed (ARC-16, see test_risk_privacy for adults)
+        archive.write(
+            {
+                "birthdate": "2011-06-01",
+                "guardian_id": self.env["res.partner"]
+                .create({"name": "Li Guardian", "email": "guardian@example.com"})
+                .id,
+            }
         )
         Violation = self.env["training.violation"].with_user(self.user_teacher)
 

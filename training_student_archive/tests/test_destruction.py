@@ -3,9 +3,11 @@ import json
 import os
 import uuid
 
+import psycopg2
+
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import freeze_time, tagged
-from odoo.tools import escape_psql
+from odoo.tools import escape_psql, mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -254,3 +256,40 @@ class TestDestruction(TrainingArchiveCommon, AccountTestInvoicingCommon):
         )
         self.env.invalidate_all()
         self.assertEqual(Destruction._verify_chain(), destruction)
+
+    def test_execution_rechecks_and_serialises(self):
+        """ARC-13, ARC-14: a destruction approved while the archive was closed is
+        not executed once the student enrolled again (nothing is erased); the chain
+        cannot fork: a second record claiming the same predecessor is refused by the
+        database."""
+        archive, __ = self._closed_archive()
+        with freeze_time("2030-03-15 09:00:00"):
+            destruction = (
+                self.env["training.archive.destruction"]
+                .with_user(self.user_archivist)
+                .create({"archive_ids": [(6, 0, archive.ids)]})
+            )
+            destruction.request_validation()
+            destruction.with_user(self.user_supervisor).validate_tier()
+            destruction.with_user(self.user_management).validate_tier()
+            again = self._enrol(self.victim, self.course_b)
+            again.action_confirm()
+            self.assertEqual(archive.state, "active")
+            with self.assertRaises(UserError) as error:
+                destruction.action_execute()
+            self.assertIn("not closed any more", str(error.exception))
+        self.assertEqual(destruction.state, "draft")
+        self.assertEqual(archive.state, "active")
+        self.assertEqual(archive.learning_goals, f"{self.terms[0]} wants HSK 4")
+        self.assertEqual(self.victim.name, self.terms[0])
+
+        # Two records chained to the same predecessor: refused.
+        Destruction = self.env["training.archive.destruction"].sudo()
+        records = Destruction.create([{"reason": "a"}, {"reason": "b"}])
+        self.env.flush_all()
+        with self.assertRaises(psycopg2.IntegrityError), mute_logger("odoo.sql_db"):
+            self.env.cr.execute(
+                "UPDATE training_archive_destruction SET state = 'done', "
+                "previous_hash = 'same' WHERE id IN %s",
+                [tuple(records.ids)],
+            )

@@ -279,3 +279,32 @@ class TestPersonalDataErasure(RetentionCommon, MockEmail):
         )
         self.assertIn("Accounting entries", html)
         self.assertIn(destruction.archive_numbers, html)
+
+    def test_record_of_processing(self):
+        """ARC-14 (GDPR Art. 30): the record of processing lists every model of the
+        personal-data map of every module, with its purpose, how long it is kept
+        and what destruction does to it."""
+        entries = self.env["training.personal.data"]._personal_data_processing()
+        by_model = {entry["model"]: entry for entry in entries}
+        for model in (
+            "training.student.archive",
+            "training.learning.record",
+            "training.archive.document",
+            "training.feedback",
+            "survey.user_input",
+            "training.attrition.case",
+            "training.violation",
+        ):
+            self.assertIn(model, by_model)
+            self.assertTrue(by_model[model]["purpose"])
+            self.assertTrue(by_model[model]["retention"])
+        self.assertTrue(by_model["training.attrition.case"]["kept"])
+        self.assertFalse(by_model["training.archive.document"]["kept"])
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "training_student_archive.action_report_processing_record", []
+            )[0]
+            .decode()
+        )
+        self.assertIn("Feedback and complaints", html)
