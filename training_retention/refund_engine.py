@@ -118,7 +118,7 @@ def _spread(amount, weights, round_amount):
     return shares
 
 
-def compute_refund(case, round_amount, _=_format, fmt=str, fmt_date=str):  # noqa: C901
+def compute_refund(case, round_amount, _=_format, fmt=str, fmt_date=str):
     """The refund of ``case``, in this order:
 
     1. Each invoice can be credited at most what earlier credit notes left of it:
@@ -146,32 +146,68 @@ def compute_refund(case, round_amount, _=_format, fmt=str, fmt_date=str):  # noq
        may forgive arrears explicitly, which credits them on top.
     9. What remains is paid back to each payee, never more than the payee paid.
     """
-    out = Refund()
+    return _Refund(case, round_amount, _, fmt, fmt_date).compute()
 
-    def add(text, amount=None, line_type="info"):
-        out.lines.append((text, amount, line_type))
 
-    invoices = [inv for enr in case.enrollments for inv in enr.invoices]
-    out.invoiced = round_amount(sum(inv.total for inv in invoices))
-    out.paid = round_amount(sum(inv.paid for inv in invoices))
-    out.arrears = round_amount(sum(inv.residual for inv in invoices))
-    creditable = {
-        inv.key: round_amount(max(inv.total - inv.credited, 0.0)) for inv in invoices
-    }
-    # Net amount of each line after earlier credit notes (rule 1).
-    net = {}
-    for inv in invoices:
-        ratio = creditable[inv.key] / inv.total if inv.total else 0.0
-        for line in inv.lines:
-            net[inv.key, line.key] = line.amount * ratio
+class _Refund:
+    """The steps of :func:`compute_refund`, one method per rule."""
 
-    credit_lines = {}  # {(invoice key, line key): amount} before materials/override
-    policy_credit = {}  # per enrolment, after its fee, before materials
-    fees = 0.0
-    fee_lines = []  # shown with the other deductions, after the refundable value
-    for enr in case.enrollments:
-        rules = enr.rules
-        add(
+    def __init__(self, case, round_amount, _, fmt, fmt_date):
+        self.case = case
+        self.round = round_amount
+        self._ = _
+        self.fmt = fmt
+        self.fmt_date = fmt_date
+        self.out = Refund()
+        self.invoices = [inv for enr in case.enrollments for inv in enr.invoices]
+        # Rule 1: what each invoice, and each of its lines, can still be credited.
+        self.creditable = {
+            inv.key: self.round(max(inv.total - inv.credited, 0.0))
+            for inv in self.invoices
+        }
+        self.net = {
+            (inv.key, line.key): line.amount * self.creditable[inv.key] / inv.total
+            if inv.total
+            else 0.0
+            for inv in self.invoices
+            for line in inv.lines
+        }
+        self.credit_lines = {}  # {(invoice, line): credit} before materials
+        self.fee_lines = []  # shown after the refundable value
+        self.fees = 0.0
+
+    def add(self, text, amount=None, line_type="info"):
+        self.out.lines.append((text, amount, line_type))
+
+    def compute(self):
+        out, _ = self.out, self._
+        out.invoiced = self.round(sum(inv.total for inv in self.invoices))
+        out.paid = self.round(sum(inv.paid for inv in self.invoices))
+        out.arrears = self.round(sum(inv.residual for inv in self.invoices))
+        for enr in self.case.enrollments:
+            self.enrollment(enr)
+        out.gross = self.round(
+            sum(amount for __, amount, kind in out.lines if kind == "base")
+        )
+        self.add(_("Refundable value"), out.gross, "subtotal")
+        credit = self.deductions()
+        by_line = self.override(credit)
+        forgiven = self.forgiveness()
+        self.cap(by_line, forgiven)
+        self.add(_("Credited on the invoices"), out.credit, "subtotal")
+        self.netting(forgiven)
+        self.add(
+            _("Refund to pay (paid so far: %(paid)s)", paid=self.fmt(out.paid)),
+            out.refund,
+            "total",
+        )
+        return out
+
+    # -- rules 2 to 4: one enrolment -----------------------------------------------
+
+    def enrollment(self, enr):
+        _, fmt = self._, self.fmt
+        self.add(
             _(
                 "%(enrollment)s: invoiced %(invoiced)s, paid %(paid)s, credited "
                 "before %(credited)s, outstanding %(residual)s",
@@ -183,19 +219,11 @@ def compute_refund(case, round_amount, _=_format, fmt=str, fmt_date=str):  # noq
             )
         )
         keys = [(inv.key, line) for inv in enr.invoices for line in inv.lines]
-        if not keys or sum(creditable[inv.key] for inv in enr.invoices) <= 0:
-            add(_("Nothing left to credit on these invoices."), 0.0, "base")
-            policy_credit[enr.key] = 0.0
-            continue
-        leaves_on = case.effective_date  # rule 2
-        if enr.last_attended and leaves_on < enr.last_attended:
-            leaves_on = enr.last_attended
-            add(
-                _(
-                    "Effective date taken as the last attended lesson, %(date)s.",
-                    date=fmt_date(leaves_on),
-                )
-            )
+        if not keys or sum(self.creditable[inv.key] for inv in enr.invoices) <= 0:
+            self.add(_("Nothing left to credit on these invoices."), 0.0, "base")
+            return
+        leaves_on = self.leaving_date(enr)
+        rules = enr.rules
         before_start = bool(
             rules.full_refund_before_start and enr.start and leaves_on < enr.start
         )
@@ -203,43 +231,62 @@ def compute_refund(case, round_amount, _=_format, fmt=str, fmt_date=str):  # noq
             rules.cooling_off_days
             and (leaves_on - enr.enrolled_on).days <= rules.cooling_off_days
         )
-        if not enr.consumed and (before_start or cooling_off):  # rule 3
-            if before_start:
-                text = _(
-                    "Full refund: no lesson attended and the student leaves on "
-                    "%(date)s, before the course starts on %(start)s.",
-                    date=fmt_date(leaves_on),
-                    start=fmt_date(enr.start),
-                )
-            else:
-                text = _(
-                    "Full refund: no lesson attended and cancelled on %(date)s, "
-                    "within the cooling-off period of %(days)s days after the "
-                    "enrolment on %(enrolled)s.",
-                    date=fmt_date(leaves_on),
-                    days=rules.cooling_off_days,
-                    enrolled=fmt_date(enr.enrolled_on),
-                )
-            full = {
-                (ik, line.key): round_amount(net[ik, line.key]) for ik, line in keys
-            }
-            add(text, round_amount(sum(full.values())), "base")
-            credit_lines.update(full)
-            policy_credit[enr.key] = sum(full.values())
-            continue
-        if enr.consumed and (before_start or cooling_off):
-            add(
+        if before_start or cooling_off:
+            if not enr.consumed:
+                self.full_refund(enr, keys, leaves_on, before_start)
+                return
+            self.add(
                 _(
                     "No full refund: %(consumed)s lesson(s) already attended.",
                     consumed=enr.consumed,
                 )
             )
-        # Rule 4: the lessons.
+        self.lessons(enr, keys, leaves_on)
+        self.other_lines(keys)
+
+    def leaving_date(self, enr):
+        """Rule 2."""
+        if enr.last_attended and self.case.effective_date < enr.last_attended:
+            self.add(
+                self._(
+                    "Effective date taken as the last attended lesson, %(date)s.",
+                    date=self.fmt_date(enr.last_attended),
+                )
+            )
+            return enr.last_attended
+        return self.case.effective_date
+
+    def full_refund(self, enr, keys, leaves_on, before_start):
+        """Rule 3."""
+        _, fmt_date = self._, self.fmt_date
+        if before_start:
+            text = _(
+                "Full refund: no lesson attended and the student leaves on "
+                "%(date)s, before the course starts on %(start)s.",
+                date=fmt_date(leaves_on),
+                start=fmt_date(enr.start),
+            )
+        else:
+            text = _(
+                "Full refund: no lesson attended and cancelled on %(date)s, "
+                "within the cooling-off period of %(days)s days after the "
+                "enrolment on %(enrolled)s.",
+                date=fmt_date(leaves_on),
+                days=enr.rules.cooling_off_days,
+                enrolled=fmt_date(enr.enrolled_on),
+            )
+        full = {(ik, line.key): self.round(self.net[ik, line.key]) for ik, line in keys}
+        self.add(text, self.round(sum(full.values())), "base")
+        self.credit_lines.update(full)
+
+    def lessons(self, enr, keys, leaves_on):
+        """Rule 4 a to c."""
+        _, fmt, rules = self._, self.fmt, enr.rules
         total = enr.lessons
         consumed = min(enr.consumed, total)
         remaining = total - consumed
         attended_pct = consumed * 100.0 / total if total else 100.0
-        add(
+        self.add(
             _(
                 "Lessons: %(total)s purchased, %(consumed)s consumed (%(pct)s %%), "
                 "%(remaining)s remaining.",
@@ -249,15 +296,17 @@ def compute_refund(case, round_amount, _=_format, fmt=str, fmt_date=str):  # noq
                 remaining=remaining,
             )
         )
-        lesson_keys = [(ik, line) for ik, line in keys if line.kind == LESSON]
-        lesson_net = sum(net[ik, line.key] for ik, line in lesson_keys)
+        lesson_net = {
+            (ik, line.key): self.net[ik, line.key]
+            for ik, line in keys
+            if line.kind == LESSON
+        }
         if enr.start and enr.end and enr.end > enr.start:
             elapsed = (leaves_on - enr.start).days * 100.0 / (enr.end - enr.start).days
         else:
             elapsed = attended_pct
-        value = 0.0
         if rules.no_refund_after_percent and elapsed > rules.no_refund_after_percent:
-            add(
+            self.add(
                 _(
                     "No refund of the lessons: %(elapsed)s %% of the course has "
                     "passed, the policy refunds nothing after %(limit)s %%.",
@@ -267,11 +316,12 @@ def compute_refund(case, round_amount, _=_format, fmt=str, fmt_date=str):  # noq
                 0.0,
                 "base",
             )
-        elif (
+            return
+        if (
             rules.prorata_max_attended_percent
             and attended_pct > rules.prorata_max_attended_percent
         ):
-            add(
+            self.add(
                 _(
                     "No refund of the lessons: %(pct)s %% attended, the policy "
                     "refunds pro-rata only up to %(limit)s %%.",
@@ -281,187 +331,200 @@ def compute_refund(case, round_amount, _=_format, fmt=str, fmt_date=str):  # noq
                 0.0,
                 "base",
             )
-        elif lesson_keys and total:
-            unit = lesson_net / total
-            value = round_amount(unit * remaining * rules.refund_rate / 100.0)
-            add(
-                _(
-                    "Unit price actually paid: %(net)s / %(total)s lessons = %(unit)s.",
-                    net=fmt(round_amount(lesson_net)),
-                    total=total,
-                    unit=fmt(round_amount(unit)),
-                )
-            )
-            rate = "" if rules.refund_rate == 100.0 else f" x {rules.refund_rate} %"
-            add(
-                _(
-                    "Unconsumed lessons: %(remaining)s x %(unit)s%(rate)s",
-                    remaining=remaining,
-                    unit=fmt(round_amount(unit)),
-                    rate=rate,
-                ),
-                value,
-                "base",
-            )
-        fee = 0.0
-        if value and rules.admin_fee_percent:  # rule 4c
-            fee = round_amount(value * rules.admin_fee_percent / 100.0)
-            if rules.admin_fee_cap and fee > rules.admin_fee_cap:
-                fee = round_amount(rules.admin_fee_cap)
-                text = _(
-                    "Administrative fee: %(percent)s %% of %(base)s, capped at %(cap)s",
-                    percent=rules.admin_fee_percent,
-                    base=fmt(value),
-                    cap=fmt(fee),
-                )
-            else:
-                text = _(
-                    "Administrative fee: %(percent)s %% of %(base)s",
-                    percent=rules.admin_fee_percent,
-                    base=fmt(value),
-                )
-            fee_lines.append((text, -fee, "deduction"))
-            fees += fee
-        lessons_credit = round_amount(value - fee)
-        credit_lines.update(
-            _spread(
-                lessons_credit,
-                {(ik, line.key): net[ik, line.key] for ik, line in lesson_keys},
-                round_amount,
+            return
+        if not lesson_net or not total:
+            return
+        unit = sum(lesson_net.values()) / total
+        value = self.round(unit * remaining * rules.refund_rate / 100.0)
+        self.add(
+            _(
+                "Unit price actually paid: %(net)s / %(total)s lessons = %(unit)s.",
+                net=fmt(self.round(sum(lesson_net.values()))),
+                total=total,
+                unit=fmt(self.round(unit)),
             )
         )
-        for ik, line in keys:  # rule 4d
+        rate = "" if rules.refund_rate == 100.0 else f" x {rules.refund_rate} %"
+        self.add(
+            _(
+                "Unconsumed lessons: %(remaining)s x %(unit)s%(rate)s",
+                remaining=remaining,
+                unit=fmt(self.round(unit)),
+                rate=rate,
+            ),
+            value,
+            "base",
+        )
+        fee = self.admin_fee(rules, value)
+        self.credit_lines.update(
+            _spread(self.round(value - fee), lesson_net, self.round)
+        )
+
+    def admin_fee(self, rules, value):
+        """Rule 4c."""
+        if not value or not rules.admin_fee_percent:
+            return 0.0
+        _, fmt = self._, self.fmt
+        fee = self.round(value * rules.admin_fee_percent / 100.0)
+        if rules.admin_fee_cap and fee > rules.admin_fee_cap:
+            fee = self.round(rules.admin_fee_cap)
+            text = _(
+                "Administrative fee: %(percent)s %% of %(base)s, capped at %(cap)s",
+                percent=rules.admin_fee_percent,
+                base=fmt(value),
+                cap=fmt(fee),
+            )
+        else:
+            text = _(
+                "Administrative fee: %(percent)s %% of %(base)s",
+                percent=rules.admin_fee_percent,
+                base=fmt(value),
+            )
+        self.fee_lines.append((text, -fee, "deduction"))
+        self.fees += fee
+        return fee
+
+    def other_lines(self, keys):
+        """Rule 4d."""
+        for ik, line in keys:
             if line.kind == LESSON:
                 continue
-            amount = round_amount(net[ik, line.key])
+            amount = self.round(self.net[ik, line.key])
             if line.kind == REFUNDABLE:
-                add(_("Refundable: %(line)s", line=line.name), amount, "base")
-                credit_lines[ik, line.key] = amount
+                self.add(self._("Refundable: %(line)s", line=line.name), amount, "base")
+                self.credit_lines[ik, line.key] = amount
             else:
-                add(
-                    _(
+                self.add(
+                    self._(
                         "Not refundable: %(line)s (%(amount)s)",
                         line=line.name,
-                        amount=fmt(amount),
+                        amount=self.fmt(amount),
                     )
                 )
-        policy_credit[enr.key] = lessons_credit + sum(
-            credit_lines.get((ik, line.key), 0.0)
-            for ik, line in keys
-            if line.kind != LESSON
-        )
 
-    out.gross = round_amount(
-        sum(amount for __, amount, kind in out.lines if kind == "base")
-    )
-    add(_("Refundable value"), out.gross, "subtotal")
+    # -- rules 5 to 9: the case ------------------------------------------------------
 
-    # Rule 5: materials, taken off the lines in proportion to their credit.
-    materials = round_amount(sum(value for __, value in case.materials))
-    if case.materials and case.deduct_materials:
-        for name, value in case.materials:
-            add(_("Material not handed back: %(name)s", name=name), -value, "deduction")
-    elif case.materials:
-        add(_("Materials kept by the student free of charge."))
-        materials = 0.0
-    out.lines += fee_lines
-    out.deductions = round_amount(fees + materials)
-    credit = max(round_amount(sum(credit_lines.values()) - materials), 0.0)
-    if materials and credit == 0.0:
-        add(_("The deductions exceed the refundable value: nothing is credited."))
-
-    if case.override is not None:  # rule 6
-        add(
-            _(
-                "Refundable value set by finance instead of the policy's %(policy)s",
-                policy=fmt(credit),
-            ),
-            round_amount(case.override),
-            "info",
-        )
-        credit = round_amount(case.override)
-        weights = {k: v for k, v in credit_lines.items() if v > 0} or dict(net)
-    else:
-        weights = {k: v for k, v in credit_lines.items() if v > 0}
-    by_line = _spread(credit, weights, round_amount)
-
-    # Rule 8 (first part): forgiven arrears, invoice by invoice.
-    forgiven_left = round_amount(min(case.forgiven, out.arrears))
-    forgiven = {}
-    for inv in invoices:
-        share = round_amount(min(forgiven_left, inv.residual))
-        if share > 0:
-            forgiven[inv.key] = share
-            forgiven_left = round_amount(forgiven_left - share)
-
-    # Rule 7: never more than an invoice can still be credited.
-    capped = 0.0
-    for inv in invoices:
-        lines = {k: v for k, v in by_line.items() if k[0] == inv.key}
-        room = round_amount(
-            min(creditable[inv.key], inv.paid + inv.residual)
-            - forgiven.get(inv.key, 0.0)
-        )
-        over = round_amount(sum(lines.values()) - room)
-        if over > 0:
-            capped += over
-            lines = _spread(room, lines, round_amount)
-        forgiven_lines = _spread(
-            forgiven.get(inv.key, 0.0),
-            {(inv.key, line.key): net[inv.key, line.key] for line in inv.lines},
-            round_amount,
-        )
-        merged = {}
-        for (__, line_key), amount in list(lines.items()) + list(
-            forgiven_lines.items()
-        ):
-            merged[line_key] = round_amount(merged.get(line_key, 0.0) + amount)
-        merged = {k: v for k, v in merged.items() if v}
-        if merged:
-            out.credit_by_line[inv.key] = merged
-        out.credit += sum(lines.values())
-    out.credit = round_amount(out.credit)
-    out.forgiven = round_amount(sum(forgiven.values()))
-    if capped:
-        add(
-            _(
-                "Limited to what the invoices can still be credited: %(amount)s less.",
-                amount=fmt(round_amount(capped)),
+    def deductions(self):
+        """Rule 5; returns the credit of the policy."""
+        case, _ = self.case, self._
+        materials = self.round(sum(value for __, value in case.materials))
+        if case.materials and case.deduct_materials:
+            for name, value in case.materials:
+                self.add(
+                    _("Material not handed back: %(name)s", name=name),
+                    -value,
+                    "deduction",
+                )
+        elif case.materials:
+            self.add(_("Materials kept by the student free of charge."))
+            materials = 0.0
+        self.out.lines += self.fee_lines
+        self.out.deductions = self.round(self.fees + materials)
+        credit = max(self.round(sum(self.credit_lines.values()) - materials), 0.0)
+        if materials and credit == 0.0:
+            self.add(
+                _("The deductions exceed the refundable value: nothing is credited.")
             )
-        )
-    add(_("Credited on the invoices"), out.credit, "subtotal")
+        return credit
 
-    # Rules 8 and 9, payee by payee.
-    payees = {}
-    for inv in invoices:
-        entry = payees.setdefault(inv.payee, [0.0, 0.0, 0.0])
-        entry[0] += sum(out.credit_by_line.get(inv.key, {}).values())
-        entry[1] += inv.residual
-        entry[2] += forgiven.get(inv.key, 0.0)
-    # A payee's credit notes pay what the payee still owes first (the forgiven part
-    # included); since an invoice is credited at most paid + residual (rule 7), what
-    # is left is at most what the payee paid (rule 9).
-    for credit_p, arrears_p, forgiven_p in payees.values():
-        applied = round_amount(min(arrears_p, credit_p))
-        out.netted += applied - forgiven_p
-        out.refund += round_amount(credit_p - applied)
-    out.netted = round_amount(out.netted)
-    out.refund = round_amount(out.refund)
-    if out.forgiven:
-        add(_("Arrears forgiven by finance"), out.forgiven, "subtotal")
-    if out.arrears:
-        add(_("Arrears netted (still owed on the invoices)"), -out.netted, "deduction")
-        still_owed = round_amount(out.arrears - out.forgiven - out.netted)
-        if still_owed > 0:
-            add(
-                _(
-                    "Still owed by the student after the netting: %(amount)s",
-                    amount=fmt(still_owed),
+    def override(self, credit):
+        """Rule 6; returns ``{(invoice, line): credit}``."""
+        weights = {k: v for k, v in self.credit_lines.items() if v > 0}
+        if self.case.override is not None:
+            self.add(
+                self._(
+                    "Refundable value set by finance instead of the policy's "
+                    "%(policy)s",
+                    policy=self.fmt(credit),
+                ),
+                self.round(self.case.override),
+            )
+            credit = self.round(self.case.override)
+            weights = weights or dict(self.net)
+        return _spread(credit, weights, self.round)
+
+    def forgiveness(self):
+        """Rule 8, first part: ``{invoice: arrears forgiven}``."""
+        left = self.round(min(self.case.forgiven, self.out.arrears))
+        forgiven = {}
+        for inv in self.invoices:
+            share = self.round(min(left, inv.residual))
+            if share > 0:
+                forgiven[inv.key] = share
+                left = self.round(left - share)
+        self.out.forgiven = self.round(sum(forgiven.values()))
+        return forgiven
+
+    def cap(self, by_line, forgiven):
+        """Rule 7: the credit notes' lines, invoice by invoice."""
+        out = self.out
+        capped = 0.0
+        for inv in self.invoices:
+            lines = {k: v for k, v in by_line.items() if k[0] == inv.key}
+            room = self.round(
+                min(self.creditable[inv.key], inv.paid + inv.residual)
+                - forgiven.get(inv.key, 0.0)
+            )
+            over = self.round(sum(lines.values()) - room)
+            if over > 0:
+                capped += over
+                lines = _spread(room, lines, self.round)
+            forgiven_lines = _spread(
+                forgiven.get(inv.key, 0.0),
+                {
+                    (inv.key, line.key): self.net[inv.key, line.key]
+                    for line in inv.lines
+                },
+                self.round,
+            )
+            merged = {}
+            for (__, line_key), amount in [*lines.items(), *forgiven_lines.items()]:
+                merged[line_key] = self.round(merged.get(line_key, 0.0) + amount)
+            merged = {k: v for k, v in merged.items() if v}
+            if merged:
+                out.credit_by_line[inv.key] = merged
+            out.credit += sum(lines.values())
+        out.credit = self.round(out.credit)
+        if capped:
+            self.add(
+                self._(
+                    "Limited to what the invoices can still be credited: %(amount)s "
+                    "less.",
+                    amount=self.fmt(self.round(capped)),
                 )
             )
-    add(
-        _("Refund to pay (paid so far: %(paid)s)", paid=fmt(out.paid)),
-        out.refund,
-        "total",
-    )
-    return out
+
+    def netting(self, forgiven):
+        """Rules 8 and 9, payee by payee: a payee's credit notes pay what the payee
+        still owes first (the forgiven part included); since an invoice is credited
+        at most paid + residual (rule 7), what is left is at most what the payee
+        paid."""
+        out, _ = self.out, self._
+        payees = {}
+        for inv in self.invoices:
+            entry = payees.setdefault(inv.payee, [0.0, 0.0, 0.0])
+            entry[0] += sum(out.credit_by_line.get(inv.key, {}).values())
+            entry[1] += inv.residual
+            entry[2] += forgiven.get(inv.key, 0.0)
+        for credit, arrears, forgiven_part in payees.values():
+            applied = self.round(min(arrears, credit))
+            out.netted += applied - forgiven_part
+            out.refund += self.round(credit - applied)
+        out.netted = self.round(out.netted)
+        out.refund = self.round(out.refund)
+        if out.forgiven:
+            self.add(_("Arrears forgiven by finance"), out.forgiven, "subtotal")
+        if out.arrears:
+            self.add(
+                _("Arrears netted (still owed on the invoices)"),
+                -out.netted,
+                "deduction",
+            )
+            still_owed = self.round(out.arrears - out.forgiven - out.netted)
+            if still_owed > 0:
+                self.add(
+                    _(
+                        "Still owed by the student after the netting: %(amount)s",
+                        amount=self.fmt(still_owed),
+                    )
+                )

@@ -180,8 +180,10 @@ class TestPersonalDataErasure(RetentionCommon, MockEmail):
             f"Thank you, {name}, call me at {terms[2]}.\n"
         )
         with self.mock_mail_gateway():
-            thread_id = self.env["mail.thread"].sudo().message_process(
-                None, reply.encode(), save_original=True
+            thread_id = (
+                self.env["mail.thread"]
+                .sudo()
+                .message_process(None, reply.encode(), save_original=True)
             )
         self.assertEqual(thread_id, ticket.id)
         self.env["training.violation"].with_user(self.user_teacher).create(
