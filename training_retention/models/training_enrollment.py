@@ -80,6 +80,14 @@ class TrainingEnrollment(models.Model):
             self.env["training.attrition.report.rate"]._trigger_refresh()
         return result
 
+    def _personal_data_blank_values(self):
+        # The risk score's explanations name complaints, invoices and results.
+        return dict(
+            super()._personal_data_blank_values(),
+            risk_factors=False,
+            risk_factors_teaching=False,
+        )
+
     def action_confirm(self):
         result = super().action_confirm()
         Policy = self.env["training.refund.policy"].sudo()

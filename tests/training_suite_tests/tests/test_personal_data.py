@@ -268,6 +268,10 @@ class TestPersonalDataErasure(RetentionCommon, MockEmail):
                 invoice.partner_id.name, f"Destroyed archive {archive.archive_number}"
             )
             self.assertEqual(case.sudo().refund_move_ids.state, "posted")
+            enrollment = archive.enrollment_ids.sudo()
+            self.assertFalse(
+                enrollment.risk_factors or enrollment.risk_factors_teaching
+            )
         # The scan is generic: a table the map does not know is seen.
         self.env["res.partner.category"].create({"name": names[0]})
         self.assertEqual(self._db_hits(terms), ["res_partner_category"])
