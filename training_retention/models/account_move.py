@@ -14,29 +14,19 @@ class AccountMove(models.Model):
     )
 
     def _training_credit_line_commands(self, credit, label):
-        """Lines of an ``out_refund`` crediting ``credit`` on these invoices: each
-        product line reversed in proportion (same product, account, taxes and
-        analytics) so that the credit note's total is ``credit``. Used by the
-        attrition refunds (X-04) and the arrears discounts (RET-04)."""
-        base = sum(self.mapped("amount_total_signed"))
+        """Lines of an ``out_refund`` crediting ``credit`` on these invoices, every
+        product line in proportion. Used by the arrears discounts (RET-04)."""
+        base = sum(self.mapped("amount_total"))
         ratio = credit / base if base else 0.0
         return [
-            Command.create(
+            command
+            for invoice in self
+            for command in invoice._training_refund_line_commands(
                 {
-                    "product_id": line.product_id.id,
-                    "name": self.env._(
-                        "%(label)s - %(line)s", label=label, line=line.name
-                    ),
-                    "account_id": line.account_id.id,
-                    "quantity": line.quantity,
-                    "price_unit": line.price_unit * ratio,
-                    "discount": line.discount,
-                    "tax_ids": [Command.set(line.tax_ids.ids)],
-                    "analytic_distribution": line.analytic_distribution,
-                }
-            )
-            for line in self.invoice_line_ids.filtered(
-                lambda line: line.display_type == "product"
+                    line.id: line.price_total * ratio
+                    for line in invoice.invoice_line_ids
+                },
+                label,
             )
         ]
 

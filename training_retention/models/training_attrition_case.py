@@ -1120,17 +1120,6 @@ class TrainingAttritionCase(models.Model):
             self._check_before_approval()
         return super().validate_tier()
 
-    def reject_tier(self):
-        self.ensure_one()
-        if not self._get_sequences_to_approve(self.env.user):
-            raise UserError(
-                self.env._(
-                    "You cannot reject case %s: it is not your turn to review it.",
-                    self.name,
-                )
-            )
-        return super().reject_tier()
-
     def _validate_tier(self, tiers=False):
         before = self.review_ids.filtered(lambda r: r.status == "approved")
         res = super()._validate_tier(tiers=tiers)

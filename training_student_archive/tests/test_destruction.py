@@ -1,17 +1,16 @@
 import base64
-import json
-import os
 import uuid
 
 import psycopg2
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import freeze_time, tagged
-from odoo.tools import escape_psql, mute_logger
+from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from .common import TrainingArchiveCommon
+from .scan import db_hits, filestore_files, filestore_hits
 
 
 @tagged("post_install", "-at_install")
@@ -108,59 +107,6 @@ class TestDestruction(TrainingArchiveCommon, AccountTestInvoicingCommon):
         self.assertEqual(archive.state, "completed")
         return archive, enrollment
 
-    def _db_hits(self, terms):
-        """Tables and columns of the whole database holding one of ``terms``."""
-        cr = self.env.cr
-        cr.execute(
-            """
-            SELECT c.table_name, array_agg(c.column_name::text)
-              FROM information_schema.columns c
-              JOIN information_schema.tables t
-                ON t.table_name = c.table_name AND t.table_schema = c.table_schema
-             WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
-               AND c.data_type IN ('character varying', 'text', 'jsonb')
-          GROUP BY c.table_name
-            """
-        )
-        # Also as JSON writes them (bus notifications): non-ASCII escaped.
-        terms = {t for term in terms for t in (term, json.dumps(term)[1:-1])}
-        patterns = [f"%{escape_psql(term)}%" for term in terms]
-        hits = []
-        for table, columns in cr.fetchall():
-            condition = " OR ".join(
-                f'"{col}"::text ILIKE ANY(%(p)s)' for col in columns
-            )
-            cr.execute(
-                f"SELECT {', '.join(f'{chr(34)}{c}{chr(34)}::text' for c in columns)} "
-                f'FROM "{table}" WHERE {condition} LIMIT 1',
-                {"p": patterns},
-            )
-            row = cr.fetchone()
-            if row:
-                hits.append(
-                    (
-                        table,
-                        [
-                            col
-                            for col, value in zip(columns, row, strict=True)
-                            if value and any(t.lower() in value.lower() for t in terms)
-                        ],
-                    )
-                )
-        return hits
-
-    def _filestore_hits(self, needles):
-        root = self.env["ir.attachment"]._filestore()
-        hits = []
-        for folder, _dirs, files in os.walk(root):
-            for fname in files:
-                path = os.path.join(folder, fname)
-                with open(path, "rb") as handle:
-                    content = handle.read()
-                if any(needle.encode() in content for needle in needles):
-                    hits.append(path)
-        return hits
-
     def test_retention_listing_and_batch_destruction(self):
         """ARC-13, ARC-12, X-03: the retention period (5 years by default) starts at
         completion; the daily scheduled action lists the archive once it is over and
@@ -179,8 +125,8 @@ class TestDestruction(TrainingArchiveCommon, AccountTestInvoicingCommon):
         self.env.cr.precommit.run()
         self.assertEqual(self.company.training_retention_years, 5)
         self.assertEqual(str(archive.retention_end_date), "2030-03-14")
-        self.assertTrue(self._db_hits(self.terms))
-        self.assertTrue(self._filestore_hits([self.secret]))
+        self.assertTrue(db_hits(self.env, self.terms))
+        self.assertTrue(filestore_hits(filestore_files(self.env), [self.secret]))
 
         Archive = self.env["training.student.archive"]
         Destruction = self.env["training.archive.destruction"].with_user(
@@ -233,8 +179,10 @@ class TestDestruction(TrainingArchiveCommon, AccountTestInvoicingCommon):
         self.assertEqual(str(destruction.executed_date), "2030-03-15 09:00:00")
         self.assertEqual(archive.state, "destroyed")
         self.assertFalse(archive.document_ids)
-        self.assertEqual(self._db_hits(self.terms), [])
-        self.assertEqual(self._filestore_hits([self.secret, *self.terms]), [])
+        self.assertEqual(db_hits(self.env, self.terms), [])
+        self.assertEqual(
+            filestore_hits(filestore_files(self.env), [self.secret, *self.terms]), []
+        )
         self.assertEqual(invoice.state, "posted")
         self.assertEqual(invoice.partner_id, self.victim)
         self.assertEqual(invoice.invoice_origin, enrollment.name)

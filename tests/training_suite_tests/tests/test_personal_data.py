@@ -3,8 +3,6 @@ every text column of every table of the database and of the new files of the
 filestore, after two students with short Chinese names went through every module."""
 
 import base64
-import json
-import os
 import uuid
 
 from odoo import Command
@@ -13,6 +11,11 @@ from odoo.tools import mute_logger
 
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.addons.training_retention.tests.common import RetentionCommon
+from odoo.addons.training_student_archive.tests.scan import (
+    db_hits,
+    filestore_files,
+    filestore_hits,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -49,63 +52,6 @@ class TestPersonalDataErasure(RetentionCommon, MockEmail):
                 ],
             }
         )
-
-    # -- the scans ----------------------------------------------------------------
-
-    def _db_hits(self, terms):
-        """``[(table, columns)]`` of every text, varchar, json and jsonb column of
-        every table of the database holding one of ``terms`` (also as JSON escapes
-        them, also digits of a phone in another formatting)."""
-        cr = self.env.cr
-        self.env.flush_all()
-        cr.execute(
-            """
-            SELECT c.table_name, array_agg(c.column_name::text)
-              FROM information_schema.columns c
-              JOIN information_schema.tables t
-                ON t.table_name = c.table_name AND t.table_schema = c.table_schema
-             WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
-               AND c.data_type IN ('character varying', 'text', 'json', 'jsonb')
-          GROUP BY c.table_name
-            """
-        )
-        needles = set()
-        for term in terms:
-            needles |= {term, json.dumps(term)[1:-1]}
-            digits = "".join(ch for ch in term if ch.isdigit())
-            if len(digits) >= 8:
-                needles.add(digits[-8:])
-        hits = []
-        for table, columns in cr.fetchall():
-            texts = [f'"{col}"::text' for col in columns]
-            # A phone in another formatting: also compared without its separators.
-            texts += [f"regexp_replace({text}, '[\\s().-]', '', 'g')" for text in texts]
-            condition = " OR ".join(f"{text} ILIKE ANY(%(p)s)" for text in texts)
-            cr.execute(
-                f'SELECT 1 FROM "{table}" WHERE {condition} LIMIT 1',
-                {"p": [f"%{needle}%" for needle in needles]},
-            )
-            if cr.fetchone():
-                hits.append(table)
-        return hits
-
-    def _new_files(self, before):
-        root = self.env["ir.attachment"]._filestore()
-        return {
-            os.path.join(folder, fname)
-            for folder, _dirs, files in os.walk(root)
-            for fname in files
-        } - before
-
-    def _filestore_hits(self, paths, needles):
-        hits = []
-        for path in paths:
-            if os.path.exists(path):
-                with open(path, "rb") as handle:
-                    content = handle.read()
-                if any(needle.encode() in content for needle in needles):
-                    hits.append(path)
-        return hits
 
     # -- the student's journey -----------------------------------------------------
 
@@ -227,18 +173,12 @@ class TestPersonalDataErasure(RetentionCommon, MockEmail):
         no new file of the filestore holds their names, e-mails or phones; the posted
         invoices and credit notes stay, with the anonymised contact; the certificate
         of destruction tells what was removed and kept."""
-        Attachment = self.env["ir.attachment"]
-        root = Attachment._filestore()
-        before = {
-            os.path.join(folder, fname)
-            for folder, _dirs, files in os.walk(root)
-            for fname in files
-        }
+        before = filestore_files(self.env)
         results = [self._journey(partner, terms) for partner, terms in self.people]
         terms = [term for __, person_terms in self.people for term in person_terms]
         names = [person_terms[0] for __, person_terms in self.people]
-        self.assertTrue(self._db_hits(terms))
-        self.assertTrue(self._filestore_hits(self._new_files(before), names))
+        self.assertTrue(db_hits(self.env, terms))
+        self.assertTrue(filestore_hits(filestore_files(self.env) - before, names))
 
         Destruction = self.env["training.archive.destruction"].with_user(
             self.user_archivist
@@ -260,8 +200,8 @@ class TestPersonalDataErasure(RetentionCommon, MockEmail):
             self.assertEqual(archive.state, "destroyed")
             self.assertIn("Attrition Case: 1", destruction.erased_summary)
 
-        self.assertEqual(self._db_hits(terms), [])
-        self.assertEqual(self._filestore_hits(self._new_files(before), names), [])
+        self.assertEqual(db_hits(self.env, terms), [])
+        self.assertEqual(filestore_hits(filestore_files(self.env) - before, names), [])
         for archive, invoice, case in results:
             self.assertEqual(invoice.state, "posted")
             self.assertEqual(
@@ -274,7 +214,7 @@ class TestPersonalDataErasure(RetentionCommon, MockEmail):
             )
         # The scan is generic: a table the map does not know is seen.
         self.env["res.partner.category"].create({"name": names[0]})
-        self.assertEqual(self._db_hits(terms), ["res_partner_category"])
+        self.assertEqual(db_hits(self.env, terms), ["res_partner_category"])
         html = (
             self.env["ir.actions.report"]
             ._render_qweb_html(
