@@ -5,8 +5,10 @@ worked examples; ``training.attrition.case`` gathers the values from the account
 turns the result into the statement and the credit notes.
 
 Every amount is in the currency of the invoices (the document's currency) and
-rounded by the caller's ``round_amount`` (the currency's rounding).
+rounded by the caller's ``round_amount`` (the currency's rounding). The texts are
+translated by the ``_`` the caller passes (``env._``): there is no environment here.
 """
+# pylint: disable=prefer-env-translation
 
 from dataclasses import dataclass, field
 from datetime import date

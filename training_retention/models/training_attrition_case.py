@@ -221,7 +221,6 @@ class TrainingAttritionCase(models.Model):
     )
     submitted_by_id = fields.Many2one(
         "res.users",
-        string="Submitted By",
         readonly=True,
         copy=False,
         help="Who sent the application to the approvals: an applicant, who cannot "
@@ -650,7 +649,7 @@ class TrainingAttritionCase(models.Model):
             system_defaults = {f"default_{name}" for name in SYSTEM_FIELDS}
             if system_defaults & self.env.context.keys():
                 records = self.with_context(
-                    {
+                    **{
                         key: value
                         for key, value in self.env.context.items()
                         if key not in system_defaults

@@ -39,7 +39,6 @@ class TrainingEnrollment(models.Model):
     )
     refund_policy_id = fields.Many2one(
         "training.refund.policy",
-        string="Refund Policy",
         readonly=True,
         copy=False,
         help="The refund policy in force when the student enrolled: it applies when "

@@ -42,7 +42,7 @@ class TrainingRefundReconciliation(models.Model):
         ],
     }
 
-    case_id = fields.Many2one("training.attrition.case", string="Case", readonly=True)
+    case_id = fields.Many2one("training.attrition.case", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Student", readonly=True)
@@ -55,7 +55,7 @@ class TrainingRefundReconciliation(models.Model):
     )
     statement_refund = fields.Monetary(string="Statement: Refund", readonly=True)
     credit_note_total = fields.Monetary(string="Credit Notes", readonly=True)
-    paid_back = fields.Monetary(string="Paid Back", readonly=True)
+    paid_back = fields.Monetary(readonly=True)
     credit_note_residual = fields.Monetary(string="Still to Pay", readonly=True)
     difference = fields.Monetary(readonly=True)
     mismatch = fields.Boolean(readonly=True)

@@ -120,7 +120,7 @@ class TrainingArchiveAccessRequest(models.Model):
         return {"purpose": self.env._("(destroyed)")}
 
     def _personal_data_erase(self, partners):
-        super(
+        return super(
             TrainingArchiveAccessRequest, self.with_context(skip_validation_check=True)
         )._personal_data_erase(partners)
 

@@ -196,8 +196,8 @@ class TrainingArchiveDestruction(models.Model):
         self.ensure_one()
         if "db.backup" not in self.env or not self.executed_date:
             return False
-        days = max(
-            self.env["db.backup"].sudo().search([]).mapped("days_to_keep") or [0]
+        [(days,)] = (
+            self.env["db.backup"].sudo()._read_group([], [], ["days_to_keep:max"])
         )
         if not days:
             return False

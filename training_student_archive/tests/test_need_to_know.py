@@ -85,7 +85,7 @@ class TestStudentContacts(StudentContactsCommon):
             student.read(CONTACT_FIELDS)
         self.env.invalidate_all()
         with self.assertRaises(AccessError):
-            student.email  # noqa: B018
+            student.mapped("email")
         self.assertFalse(
             Partner.search_read([("id", "=", self.student.id)], CONTACT_FIELDS)
         )
