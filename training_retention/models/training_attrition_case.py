@@ -648,8 +648,10 @@ class TrainingAttritionCase(models.Model):
             # them either: dropped.
             system_defaults = {f"default_{name}" for name in SYSTEM_FIELDS}
             if system_defaults & self.env.context.keys():
-                records = self.with_context(
-                    **{
+                # A dict replaces the context (keyword arguments would only add
+                # to it, keeping the defaults).
+                records = self.with_context(  # pylint: disable=context-overridden
+                    {
                         key: value
                         for key, value in self.env.context.items()
                         if key not in system_defaults
