@@ -2,7 +2,10 @@ from . import res_company
 from . import res_config_settings
 from . import training_feedback_category
 from . import training_feedback_sla
+from . import training_feedback_sla_cycle
+from . import training_feedback_answer
 from . import training_feedback
+from . import training_feedback_announcement
 from . import training_feedback_action
 from . import training_feedback_opinion
 from . import training_feedback_problem
@@ -11,4 +14,6 @@ from . import training_archive_deadline
 from . import training_student_archive
 from . import survey_survey
 from . import survey_user_input
+from . import survey_question
+from . import survey_user_input_line
 from . import rating_rating

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+MANAGEMENT_GROUP = "training_student_archive.training_student_archive_group_management"
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -49,9 +51,39 @@ class ResCompany(models.Model):
     training_feedback_problem_rating = fields.Float(
         string="Low Average Rating Threshold", default=2.5
     )
+    training_feedback_urgent_clock_hours = fields.Boolean(
+        string="Urgent Tickets in Clock Hours",
+        help="The service levels of urgent tickets count clock hours, nights and "
+        'week-ends included (the policy\'s "24 hours" taken literally), instead of '
+        "working hours of the company's calendar.",
+    )
+    training_feedback_wait_days = fields.Integer(
+        string="Waiting for the Student Limit (working days)",
+        default=5,
+        help="A ticket waiting for the student's answer longer than this is closed or "
+        "escalated; 0: no limit.",
+    )
+    training_feedback_wait_action = fields.Selection(
+        [("close", "Close the Ticket"), ("escalate", "Escalate")],
+        string="After the Waiting Limit",
+        default="escalate",
+        required=True,
+    )
     training_feedback_close_days = fields.Integer(
         string="Close Resolved Tickets After (days)",
         default=7,
         help="A resolved ticket the student has not rated is closed after this many "
         "days.",
     )
+
+    def _training_feedback_managers(self):
+        """Who receives the feedback escalations of this company: its service manager,
+        or, while none is set, the active internal users of the management group
+        working in it (an escalation never goes to nobody)."""
+        self.ensure_one()
+        if self.training_feedback_manager_id:
+            return self.training_feedback_manager_id
+        users = self.env.ref(MANAGEMENT_GROUP).sudo().users
+        return users.filtered(
+            lambda u: u.active and not u.share and self in u.company_ids
+        )

@@ -13,6 +13,15 @@ class ResConfigSettings(models.TransientModel):
     training_feedback_close_days = fields.Integer(
         related="company_id.training_feedback_close_days", readonly=False
     )
+    training_feedback_urgent_clock_hours = fields.Boolean(
+        related="company_id.training_feedback_urgent_clock_hours", readonly=False
+    )
+    training_feedback_wait_days = fields.Integer(
+        related="company_id.training_feedback_wait_days", readonly=False
+    )
+    training_feedback_wait_action = fields.Selection(
+        related="company_id.training_feedback_wait_action", readonly=False
+    )
     training_feedback_reward = fields.Selection(
         related="company_id.training_feedback_reward", readonly=False
     )

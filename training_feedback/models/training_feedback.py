@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 
 import pytz
@@ -11,6 +12,7 @@ from odoo.tools.translate import LazyTranslate
 from odoo.addons.training_student_archive.models.training_personal_data import BLANK
 
 _lt = LazyTranslate(__name__)
+_logger = logging.getLogger(__name__)
 
 SERVICE_GROUP = (
     "training_student_archive.training_student_archive_group_customer_service"
@@ -26,9 +28,25 @@ SERVICE_FIELDS = {
     "is_anonymous",
     "channel",
     "duplicate_of_id",
+    "teacher_rating",
 }
 # States in which the service-level clock runs.
 SLA_OPEN_STATES = ("new", "review", "planned", "progress")
+# What a teacher sets when entering a paper form of their course (FB-01): the form's
+# content, never who handles it nor who submitted.
+TEACHER_ENTRY_FIELDS = {
+    "name",
+    "description",
+    "category_id",
+    "kind",
+    "priority",
+    "course_id",
+    "received_date",
+    "scan",
+    "scan_filename",
+    "channel",
+    "company_id",
+}
 
 
 class TrainingFeedback(models.Model):
@@ -73,6 +91,7 @@ class TrainingFeedback(models.Model):
         "mail.activity.mixin",
         "rating.mixin",
         "training.personal.data",
+        "training.feedback.answer.mixin",
     ]
     # Kept for the statistics (kind, category, course, dates, service levels)
     # without the student and what they wrote.
@@ -207,6 +226,12 @@ class TrainingFeedback(models.Model):
         store=True,
         readonly=False,
     )
+    teacher_rating = fields.Integer(
+        string="Rating of the Teacher",
+        aggregator="avg",
+        help="The student's own rating of the teacher (1-5, 0 when not given), e.g. "
+        "from a paper form; kept apart from the rating of the handling (FB-07).",
+    )
     contact_by = fields.Selection(
         [("email", "E-mail"), ("sms", "SMS")],
         string="Send Result By",
@@ -282,6 +307,9 @@ class TrainingFeedback(models.Model):
         "student of the course, who is asked for their opinion.",
     )
     announce_date = fields.Datetime(string="Announced", readonly=True, copy=False)
+    announcement_ids = fields.One2many(
+        "training.feedback.announcement", "feedback_id", string="Announcements"
+    )
     opinion_ids = fields.One2many(
         "training.feedback.opinion", "feedback_id", string="Opinions"
     )
@@ -338,8 +366,40 @@ class TrainingFeedback(models.Model):
         string="Escalated",
         readonly=True,
         copy=False,
-        help="Last escalation sent; each level is sent once per deadline.",
+        help="Last escalation of the current target (the plan, then the resolution); "
+        "each level is sent once per target of a cycle.",
     )
+    sla_clock_hours = fields.Boolean(
+        string="SLA in Clock Hours",
+        readonly=True,
+        copy=False,
+        help="The deadlines count clock hours, not working hours of the calendar.",
+    )
+    sla_cycle_id = fields.Many2one(
+        "training.feedback.sla.cycle",
+        string="Current SLA Cycle",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+    )
+    sla_cycle_ids = fields.One2many(
+        "training.feedback.sla.cycle",
+        "feedback_id",
+        string="SLA Cycles",
+        readonly=True,
+        copy=False,
+        groups=SERVICE_GROUP,
+        help="One per reception and per reopening, with its deadlines and outcome.",
+    )
+    wait_deadline = fields.Datetime(
+        string="Waiting Limit",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Without the student's answer by then, the ticket is closed or escalated "
+        "(company setting).",
+    )
+    wait_escalated = fields.Boolean(readonly=True, copy=False)
     # Rating of the handling (FB-06), from rating.mixin
     rating_score = fields.Float(
         string="Rating",
@@ -400,9 +460,13 @@ class TrainingFeedback(models.Model):
                 )
             )
 
-    @api.depends("course_id")
+    @api.depends("course_id", "category_id")
     def _compute_teacher_id(self):
+        # FB-07: only a ticket about the teacher is charged to the course's teacher;
+        # a facilities complaint names nobody unless the service team does.
         for feedback in self:
+            if feedback.category_id and not feedback.category_id.concerns_teacher:
+                continue
             if feedback.course_id.teacher_ids and (
                 feedback.teacher_id not in feedback.course_id.teacher_ids
             ):
@@ -416,8 +480,15 @@ class TrainingFeedback(models.Model):
                 feedback.priority, feedback.category_id, feedback.company_id
             )
 
-    @api.depends("ack_date", "ack_deadline", "resolve_deadline", "sla_id.warning_hours")
+    @api.depends(
+        "ack_date",
+        "ack_deadline",
+        "resolve_deadline",
+        "sla_id.warning_hours",
+        "sla_clock_hours",
+    )
     def _compute_sla_deadline(self):
+        # The warning counts like the deadline: working hours on the calendar.
         for feedback in self:
             deadline = (
                 feedback.resolve_deadline
@@ -425,8 +496,10 @@ class TrainingFeedback(models.Model):
                 else feedback.ack_deadline
             )
             feedback.sla_deadline = deadline
-            feedback.sla_warning_date = deadline and deadline - timedelta(
-                hours=feedback.sla_id.warning_hours
+            feedback.sla_warning_date = deadline and feedback._sla_add(
+                deadline,
+                -feedback.sla_id.warning_hours,
+                clock=feedback.sla_clock_hours,
             )
 
     @api.depends("action_ids.state")
@@ -462,6 +535,13 @@ class TrainingFeedback(models.Model):
                     self.env._("Attach the scanned form of a paper feedback form.")
                 )
 
+    @api.constrains("teacher_rating")
+    def _check_teacher_rating(self):
+        if any(not 0 <= f.teacher_rating <= 5 for f in self):
+            raise ValidationError(
+                self.env._("A rating of the teacher is from 1 to 5 (0: not given).")
+            )
+
     @api.constrains("channel", "student_ids")
     def _check_meeting(self):
         for feedback in self:
@@ -477,6 +557,8 @@ class TrainingFeedback(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not (self.env.su or self.env.user.has_group(SERVICE_GROUP)):
+            return self._create_teacher_entries(vals_list)
         feedbacks = super().create(vals_list)
         for feedback in feedbacks:
             if feedback.partner_id:
@@ -491,7 +573,14 @@ class TrainingFeedback(models.Model):
         if SERVICE_FIELDS & set(vals):
             self._check_service_team()
         self._check_handling(vals)
+        staff = (
+            self._staff_by_ticket()
+            if {"user_id", "shared_user_ids"} & set(vals)
+            else None
+        )
         res = super().write(vals)
+        if staff is not None:
+            self._unsubscribe_removed_staff(staff)
         if {"submitter_id", "is_anonymous"} & set(vals):
             self._hide_anonymous_submitter()
         if {"submitter_id", "student_ids", "is_anonymous"} & set(vals):
@@ -502,6 +591,8 @@ class TrainingFeedback(models.Model):
             self._subscribe_owner()
         if "shared_user_ids" in vals:
             self.message_subscribe(partner_ids=self.shared_user_ids.partner_id.ids)
+        if self._sla_triggers & set(vals):
+            self._sla_recompute()
         return res
 
     def _check_handling(self, vals=None, model=None):
@@ -570,6 +661,11 @@ class TrainingFeedback(models.Model):
         author_id = msg_dict.get("author_id")
         if author_id:
             values.setdefault("submitter_id", author_id)
+        else:
+            # An unknown sender: keep the address, the answers go to it.
+            values.setdefault(
+                "submitter_email", tools.email_normalize(msg_dict.get("email_from"))
+            )
         feedback = super().message_new(msg_dict, custom_values=values)
         # The body is also in the chatter; copy it where the team works on it.
         feedback.description = msg_dict.get("body")
@@ -698,61 +794,258 @@ class TrainingFeedback(models.Model):
         return True
 
     def _rating_get_partner(self):
+        # A rating request addressed to one of the students (_answer_rating_requests).
+        if "training_feedback_rating_partner" in self.env.context:
+            return (
+                self.env["res.partner"]
+                .sudo()
+                .browse(self.env.context["training_feedback_rating_partner"] or [])
+            )
         return self.sudo().submitter_id
+
+    def _rating_get_access_token(self, partner=None):
+        token = self.env.context.get("training_feedback_rating_token")
+        if token and not partner:
+            return token
+        return super()._rating_get_access_token(partner=partner)
 
     def _rating_get_operator(self):
         return self.user_id.partner_id
 
     # -- SLA (FB-04) ---------------------------------------------------------------
+    #
+    # A small state machine, one cycle (``training.feedback.sla.cycle``) per reception
+    # and per reopening of the ticket:
+    #
+    # * running: the plan is due, then (planned) the resolution; the deadlines are the
+    #   cycle's start plus the targets of the ticket's service level plus the time
+    #   paused, recomputed whenever the priority, the category or the level change;
+    # * paused while waiting for the student: on resume the time paused is kept on the
+    #   cycle and the deadlines move by it; a limit on the wait closes or escalates;
+    # * a deadline seen passed is recorded on the cycle at once and stays, whatever
+    #   happens afterwards; the cycle ends met or breached (resolved, declared invalid,
+    #   merged, closed without answer); a reopening starts a new cycle;
+    # * each level of escalation (about to breach, breached) of each target is sent
+    #   once per cycle, by e-mail and activity, to the service manager or, while none
+    #   is set, to management.
+
+    # Changing these recomputes the deadlines of the running targets.
+    _sla_triggers = frozenset(
+        {"priority", "category_id", "sla_id", "company_id", "received_date"}
+    )
 
     def _sla_calendar(self):
         self.ensure_one()
         return self.company_id.resource_calendar_id
 
-    def _sla_add(self, start, hours):
-        """``start`` plus ``hours`` of target, on the working calendar if any.
-
-        On a calendar, 24 h of target are one working day (``hours_per_day``)."""
+    def _sla_clock_mode(self):
+        """Whether the targets count clock hours: without working calendar, or when
+        the service level or, for urgent tickets, the company asks for the policy's
+        "24 hours" taken literally."""
         self.ensure_one()
-        calendar = self._sla_calendar()
-        if not calendar:
-            return start + timedelta(hours=hours)
-        working_hours = hours * (calendar.hours_per_day or 8.0) / 24.0
-        due = calendar.plan_hours(
-            working_hours, pytz.utc.localize(start), compute_leaves=True
+        return bool(
+            not self._sla_calendar()
+            or self.sla_id.clock_hours
+            or (
+                self.priority == "1"
+                and self.company_id.training_feedback_urgent_clock_hours
+            )
         )
-        return due.astimezone(pytz.utc).replace(tzinfo=None)
 
-    def _sla_remaining(self, start, deadline):
-        """Target time (in ``_sla_add`` hours) left from ``start`` to ``deadline``."""
+    def _sla_add(self, start, hours, clock=None):
+        """``start`` plus ``hours`` of target (negative: before ``start``), to the
+        second: clock hours in clock mode (``clock``, by default the ticket's) or
+        without calendar; otherwise working time of the calendar, where 24 h of
+        target are one working day (``hours_per_day``)."""
         self.ensure_one()
         calendar = self._sla_calendar()
+        if clock is None:
+            clock = self.sla_clock_hours
+        if clock or not calendar or not hours:
+            due = start + timedelta(hours=hours)
+        else:
+            working_hours = hours * (calendar.hours_per_day or 8.0) / 24.0
+            due = (
+                calendar.plan_hours(
+                    working_hours, pytz.utc.localize(start), compute_leaves=True
+                )
+                .astimezone(pytz.utc)
+                .replace(tzinfo=None)
+            )
+        return (due + timedelta(microseconds=500000)).replace(microsecond=0)
+
+    def _sla_paused_between(self, since, until):
+        """Time from ``since`` to ``until``: (target hours on the calendar, clock
+        hours); both are kept, the ticket may change mode later."""
+        self.ensure_one()
+        if until <= since:
+            return 0.0, 0.0
+        clock = (until - since).total_seconds() / 3600.0
+        calendar = self._sla_calendar()
         if not calendar:
-            return (deadline - start).total_seconds() / 3600.0
-        if deadline <= start:
-            return 0.0
+            return clock, clock
         working = calendar.get_work_hours_count(
-            pytz.utc.localize(start), pytz.utc.localize(deadline), compute_leaves=True
+            pytz.utc.localize(since), pytz.utc.localize(until), compute_leaves=True
         )
-        return working * 24.0 / (calendar.hours_per_day or 8.0)
+        return working * 24.0 / (calendar.hours_per_day or 8.0), clock
 
     def _start_sla(self):
-        for feedback in self.filtered("sla_id"):
-            start = feedback.received_date
-            feedback.write(
+        """First cycle of new tickets, from their reception."""
+        for feedback in self:
+            feedback._sla_start_cycle(feedback.received_date, "received")
+
+    def _sla_start_cycle(self, start, reason):
+        """Start a new cycle from ``start``; the previous one keeps its outcome."""
+        self.ensure_one()
+        ticket = self.sudo()
+        ticket.sla_cycle_id._close(start)
+        cycle = (
+            self.env["training.feedback.sla.cycle"]
+            .sudo()
+            .create(
                 {
-                    "ack_deadline": feedback._sla_add(start, feedback.sla_id.ack_hours),
-                    "resolve_deadline": feedback._sla_add(
-                        start, feedback.sla_id.resolve_hours
-                    ),
-                    "sla_state": "ok",
-                    "sla_escalated": False,
+                    "feedback_id": ticket.id,
+                    "sequence": len(ticket.sla_cycle_ids) + 1,
+                    "reason": reason,
+                    "start": start,
+                }
+            )
+        )
+        ticket.write(
+            {
+                "sla_cycle_id": cycle.id,
+                "ack_date": False,
+                "sla_state": "ok",
+                "sla_escalated": False,
+                "waiting": False,
+                "waiting_since": False,
+                "wait_deadline": False,
+                "wait_escalated": False,
+            }
+        )
+        ticket._sla_compute_deadlines()
+
+    def _sla_compute_deadlines(self):
+        """Deadlines of the running targets of the current cycle: its start, plus the
+        target of the ticket's service level, plus the time paused so far. The plan's
+        deadline stays once the plan is made: its outcome is known."""
+        for ticket in self.sudo().filtered(
+            lambda f: f.state in SLA_OPEN_STATES and f.sla_cycle_id
+        ):
+            cycle = ticket.sla_cycle_id
+            sla = ticket.sla_id
+            clock = ticket._sla_clock_mode()
+            paused = cycle.paused_clock_hours if clock else cycle.paused_hours
+            vals = {"sla_clock_hours": clock, "resolve_deadline": False}
+            if not ticket.ack_date:
+                vals["ack_deadline"] = False
+            if sla:
+                vals["resolve_deadline"] = ticket._sla_add(
+                    cycle.start, sla.resolve_hours + paused, clock
+                )
+                if not ticket.ack_date:
+                    vals["ack_deadline"] = ticket._sla_add(
+                        cycle.start, sla.ack_hours + paused, clock
+                    )
+            ticket.write(vals)
+            cycle.write(
+                {
+                    "sla_id": sla.id,
+                    "priority": ticket.priority,
+                    "clock_hours": clock,
+                    "ack_deadline": ticket.ack_deadline,
+                    "resolve_deadline": ticket.resolve_deadline,
                 }
             )
 
+    def _sla_recompute(self):
+        """The priority, the category, the service level or the reception changed:
+        the running targets follow, from the cycle's start. A deadline already passed
+        under the old targets stays recorded; the escalations sent stay sent."""
+        now = fields.Datetime.now()
+        tickets = self.sudo().filtered(
+            lambda f: f.state in SLA_OPEN_STATES and f.sla_cycle_id
+        )
+        tickets.filtered(lambda f: not f.waiting)._sla_record_breaches(now)
+        for ticket in tickets:
+            cycle = ticket.sla_cycle_id
+            if cycle.reason == "received" and cycle.start != ticket.received_date:
+                cycle.start = ticket.received_date
+        tickets._sla_compute_deadlines()
+        tickets._update_sla_state(now)
+
+    def _sla_record_breaches(self, now):
+        """Record on the current cycle each target whose deadline is past at ``now``
+        (or was at the plan); never undone."""
+        for ticket in self.sudo():
+            cycle = ticket.sla_cycle_id
+            if not cycle or cycle.state != "open":
+                continue
+            if (
+                ticket.ack_deadline
+                and not cycle.ack_breached
+                and (ticket.ack_date or now) > ticket.ack_deadline
+            ):
+                cycle.ack_breached = True
+            if (
+                ticket.resolve_deadline
+                and not cycle.resolve_breached
+                and now > ticket.resolve_deadline
+            ):
+                cycle.resolve_breached = True
+
+    def _sla_fold_pause(self, now):
+        """Count the time paused so far into the cycle, and the deadlines move by it;
+        the ticket goes on waiting."""
+        waiting = self.sudo().filtered(
+            lambda f: f.waiting and f.waiting_since and f.sla_cycle_id
+        )
+        for ticket in waiting:
+            cycle = ticket.sla_cycle_id
+            work, clock = ticket._sla_paused_between(ticket.waiting_since, now)
+            cycle.write(
+                {
+                    "paused_hours": cycle.paused_hours + work,
+                    "paused_clock_hours": cycle.paused_clock_hours + clock,
+                }
+            )
+            ticket.waiting_since = now
+        waiting._sla_compute_deadlines()
+
+    def _sla_planned(self, now):
+        """The plan is made at ``now`` (call it before writing ``ack_date``): the
+        response target is met or late, for good."""
+        tickets = self.sudo()
+        tickets._sla_fold_pause(now)
+        tickets._sla_record_breaches(now)
+        tickets.sla_cycle_id.ack_date = now
+
+    def _sla_close_cycle(self, now=None, resolved=False):
+        """End the current cycle (resolved, declared invalid, merged, closed without
+        the student's answer): the time paused counts, the deadlines passed are
+        recorded, and the ticket shows the cycle's outcome, met or breached."""
+        now = now or fields.Datetime.now()
+        tickets = self.sudo().filtered(lambda f: f.sla_cycle_id.state == "open")
+        tickets._sla_fold_pause(now)
+        tickets._sla_record_breaches(now)
+        for ticket in tickets:
+            cycle = ticket.sla_cycle_id
+            if resolved:
+                cycle.resolve_date = now
+            cycle._close(now)
+            ticket.sla_state = cycle.state
+
+    def _sla_wait_deadline(self, since):
+        """When waiting for the student from ``since`` reaches the company's limit
+        (working days on its calendar); False without limit."""
+        self.ensure_one()
+        days = self.company_id.training_feedback_wait_days
+        return days > 0 and self._sla_add(since, days * 24.0, clock=False)
+
     def _update_sla_state(self, now=None):
-        """Recompute ``sla_state`` of open tickets; return {ticket: new state} for the
-        tickets whose state got worse than their last escalation."""
+        """Recompute ``sla_state`` of open tickets and record the deadlines passed;
+        return {ticket: new state} for the tickets whose state got worse than their
+        last escalation of the current target."""
         now = now or fields.Datetime.now()
         worse = {}
         order = [False, "at_risk", "breached"]
@@ -773,56 +1066,65 @@ class TrainingFeedback(models.Model):
                 feedback.sla_escalated
             ):
                 worse[feedback] = state
+        self._sla_record_breaches(now)
         return worse
 
     def action_wait(self):
-        """Stop the service-level clock while the team waits for the student."""
+        """Stop the service-level clock while the team waits for the student. A
+        deadline already passed stays recorded."""
         self._check_handling()
         for feedback in self:
             if feedback.state not in SLA_OPEN_STATES:
                 raise UserError(
                     self.env._("Only an open ticket can wait for the student.")
                 )
-        self._owner_write(
-            {
-                "waiting": True,
-                "waiting_since": fields.Datetime.now(),
-                "sla_state": "paused",
-            }
-        )
+        now = fields.Datetime.now()
+        self.sudo()._sla_record_breaches(now)
+        for feedback in self.filtered(lambda f: not f.waiting):
+            feedback._owner_write(
+                {
+                    "waiting": True,
+                    "waiting_since": now,
+                    "sla_state": "paused",
+                    "wait_deadline": feedback._sla_wait_deadline(now),
+                    "wait_escalated": False,
+                }
+            )
 
     def action_resume(self):
-        """Restart the clock: the deadlines move by the time spent waiting."""
+        """Restart the clock: the deadlines move by the time spent waiting, which the
+        cycle keeps; the escalations already sent are not sent again."""
         self._check_handling()
         now = fields.Datetime.now()
-        for feedback in self.filtered("waiting"):
-            vals = {"waiting": False, "waiting_since": False}
-            since = feedback.waiting_since
-            for fname in ("ack_deadline", "resolve_deadline"):
-                deadline = feedback[fname]
-                if not deadline or (fname == "ack_deadline" and feedback.ack_date):
-                    continue
-                left = feedback._sla_remaining(since, deadline)
-                vals[fname] = feedback._sla_add(now, left)
-            vals.update(sla_state="ok", sla_escalated=False)
-            feedback._owner_write(vals)
-            feedback._update_sla_state(now)
+        waiting = self.filtered("waiting")
+        waiting.sudo()._sla_fold_pause(now)
+        waiting._owner_write(
+            {
+                "waiting": False,
+                "waiting_since": False,
+                "wait_deadline": False,
+                "sla_state": "ok",
+            }
+        )
+        waiting.sudo()._update_sla_state(now)
 
     @api.model
     def _cron_escalate(self):
         """Escalate tickets about to breach or breaching their service level (FB-04).
 
-        Each level (about to breach, breached) of a deadline is escalated once: an
-        activity for the service manager, the flag ``sla_escalated`` and a chatter
-        note. Running it again sends nothing new: an escalated ticket leaves the
-        domain until it gets worse.
+        Each level (about to breach, breached) of each target of a cycle is escalated
+        once: an e-mail and an activity for the service manager (management while none
+        is set, ``res.company._training_feedback_managers``), the flag
+        ``sla_escalated`` (kept on the cycle) and a chatter note. Running it again
+        sends nothing new: an escalated ticket leaves the domain until it gets worse;
+        neither a pause nor a change of priority resets the flag.
 
         Issue 7: one batch of ``CRON_BATCH`` tickets per call, the rest reported to
         the cron runner, which commits and calls again, so an interruption loses no
-        finished batch. The statements do not grow with the batch: the activities are
-        created at once, without an assignment e-mail each
-        (``mail_activity_quick_update``: they show in the manager's activity menu),
-        the notes logged in one batch and the flags written per level.
+        finished batch. The statements do not grow with the batch: the activities and
+        the e-mails are created at once (the activities without an assignment e-mail
+        each, ``mail_activity_quick_update``), the notes logged in one batch and the
+        flags written per level.
         """
         now = fields.Datetime.now()
         domain = [
@@ -839,51 +1141,182 @@ class TrainingFeedback(models.Model):
         ]
         tickets = self.search(domain, limit=CRON_BATCH)
         worse = tickets._update_sla_state(now)
-        activity_type = self.env.ref("training_feedback.mail_activity_type_escalation")
         labels = dict(self._fields["sla_state"]._description_selection(self.env))
+        escalations = []
+        for feedback, state in worse.items():
+            target = (
+                self.env._("resolution") if feedback.ack_date else self.env._("plan")
+            )
+            escalations.append(
+                (
+                    feedback,
+                    self.env._(
+                        "%(ref)s: %(state)s",
+                        ref=feedback.reference,
+                        state=labels[state],
+                    ),
+                    self.env._(
+                        "Service level %(state)s: %(target)s due %(deadline)s.",
+                        state=labels[state],
+                        target=target,
+                        deadline=fields.Datetime.to_string(feedback.sla_deadline),
+                    ),
+                )
+            )
+        self._sla_escalate(escalations)
+        escalated = self.browse([feedback.id for feedback in worse])
+        for state in set(worse.values()):
+            level = escalated.filtered(lambda f, s=state: worse[f] == s)
+            level.sla_escalated = state
+            level.filtered("ack_date").sla_cycle_id.sudo().resolve_escalated = state
+            level.filtered(
+                lambda f: not f.ack_date
+            ).sla_cycle_id.sudo().ack_escalated = state
+        self.env["ir.cron"]._notify_progress(
+            done=len(tickets), remaining=self.search_count(domain)
+        )
+
+    def _sla_escalate(self, escalations):
+        """Send ``escalations`` [(ticket, summary, body)]: to each ticket's managers an
+        activity and an e-mail, on the ticket a note; all created at once."""
+        if not escalations:
+            return
+        activity_type = self.env.ref("training_feedback.mail_activity_type_escalation")
         model_id = self.env["ir.model"]._get_id(self._name)
         today = fields.Date.context_today(self)
-        bodies = {}
-        activity_vals = []
-        for feedback, state in worse.items():
-            body = self.env._(
-                "Service level %(state)s: due %(deadline)s.",
-                state=labels[state],
-                deadline=fields.Datetime.to_string(feedback.sla_deadline),
-            )
+        managers = {}
+        activity_vals, mail_vals, bodies = [], [], {}
+        # Computed once for the batch, not by each e-mail.
+        reply_to = self.browse(
+            [feedback.id for feedback, _summary, _body in escalations]
+        )._notify_get_reply_to(default=False)
+        for feedback, summary, body in escalations:
+            company = feedback.company_id
+            if company not in managers:
+                managers[company] = company._training_feedback_managers()
+            users = managers[company]
             bodies[feedback.id] = body
-            manager = feedback._escalation_user()
-            if manager:
-                activity_vals.append(
+            activity_vals += [
+                {
+                    "res_model_id": model_id,
+                    "res_id": feedback.id,
+                    "activity_type_id": activity_type.id,
+                    "automated": True,
+                    "summary": summary,
+                    "note": body,
+                    "user_id": user.id,
+                    "date_deadline": today,
+                }
+                for user in users
+            ]
+            if users.partner_id:
+                url = f"{feedback.get_base_url()}/mail/view?model={self._name}" + (
+                    f"&res_id={feedback.id}"
+                )
+                mail_vals.append(
                     {
-                        "res_model_id": model_id,
+                        "subject": summary,
+                        "body_html": Markup('<p>%s</p><p><a href="%s">%s</a></p>')
+                        % (body, url, feedback.display_name),
+                        "email_from": company.email_formatted
+                        or self.env.user.email_formatted
+                        or False,
+                        "recipient_ids": [(6, 0, users.partner_id.ids)],
+                        "reply_to": reply_to.get(feedback.id) or False,
+                        "model": self._name,
                         "res_id": feedback.id,
-                        "activity_type_id": activity_type.id,
-                        "automated": True,
-                        "summary": self.env._(
-                            "%(ref)s: %(state)s",
-                            ref=feedback.reference,
-                            state=labels[state],
-                        ),
-                        "note": body,
-                        "user_id": manager.id,
-                        "date_deadline": today,
+                        "auto_delete": True,
                     }
                 )
         self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
             activity_vals
         )
-        escalated = self.browse([feedback.id for feedback in worse])
-        escalated._message_log_batch(bodies=bodies)
-        for state in set(worse.values()):
-            escalated.filtered(lambda f, s=state: worse[f] == s).sla_escalated = state
+        self.env["mail.mail"].sudo().create(mail_vals)
+        self.browse(list(bodies))._message_log_batch(bodies=bodies)
+
+    @api.model
+    def _cron_wait_limit(self):
+        """Tickets waiting for the student beyond the company's limit (FB-04) are
+        closed (the student is told) or escalated, as the company chose; once per
+        wait. One savepoint per ticket: a ticket that fails is logged and tried again
+        on the next run, the others go on; a ticket done leaves the domain, so a
+        second run does nothing more."""
+        now = fields.Datetime.now()
+        domain = [
+            ("state", "in", SLA_OPEN_STATES),
+            ("waiting", "=", True),
+            ("wait_escalated", "=", False),
+            ("wait_deadline", "!=", False),
+            ("wait_deadline", "<=", now),
+        ]
+        tickets = self.search(domain, limit=CRON_BATCH)
+        done = 0
+        for ticket in tickets:
+            try:
+                with self.env.cr.savepoint():
+                    if ticket.company_id.training_feedback_wait_action == "close":
+                        ticket._sla_wait_close(now)
+                    else:
+                        ticket._sla_wait_escalate()
+            except Exception:
+                _logger.exception(
+                    "Feedback %s waiting too long: not handled, tried again.",
+                    ticket.id,
+                )
+            else:
+                done += 1
         self.env["ir.cron"]._notify_progress(
-            done=len(tickets), remaining=self.search_count(domain)
+            done=done, remaining=self.search_count(domain)
         )
 
-    def _escalation_user(self):
+    def _sla_wait_close(self, now):
+        """The student did not answer in time: the ticket closes, the student is
+        told why; the cycle ends (the time waited does not count against the team)."""
         self.ensure_one()
-        return self.company_id.training_feedback_manager_id
+        self._sla_close_cycle(now)
+        self.write(
+            {
+                "state": "closed",
+                "closed_date": now,
+                "waiting": False,
+                "waiting_since": False,
+                "wait_escalated": True,
+            }
+        )
+        message = self.env._(
+            "Closed: no answer from the student within %s working days.",
+            self.company_id.training_feedback_wait_days,
+        )
+        self.message_post(body=message, subtype_xmlid="mail.mt_note")
+        self._notify_student(
+            self.env._("Your feedback %s is closed", self.reference),
+            Markup("<p>%s</p>")
+            % self.env._(
+                "We closed your feedback %(ref)s: we did not hear from you within "
+                "%(days)s working days. Write to us to reopen it.",
+                ref=self.reference,
+                days=self.company_id.training_feedback_wait_days,
+            ),
+        )
+        self.activity_unlink(["training_feedback.mail_activity_type_escalation"])
+
+    def _sla_wait_escalate(self):
+        self.ensure_one()
+        self._sla_escalate(
+            [
+                (
+                    self,
+                    self.env._("%s: no answer from the student", self.reference),
+                    self.env._(
+                        "Waiting for the student beyond the limit of %(days)s working "
+                        "days (reached %(limit)s).",
+                        days=self.company_id.training_feedback_wait_days,
+                        limit=fields.Datetime.to_string(self.wait_deadline),
+                    ),
+                )
+            ]
+        )
+        self.wait_escalated = True
 
     # -- archive link (FB-09, ARC-05) ----------------------------------------------
 
@@ -960,8 +1393,14 @@ class TrainingFeedback(models.Model):
                         feedback.reference,
                     )
                 )
-        self.write({"state": "invalid", "sla_state": "met"})
+        self._sla_close_cycle()
+        self.write({"state": "invalid"})
         self.activity_unlink(["training_feedback.mail_activity_type_escalation"])
+        for feedback in self:
+            feedback._notify_student(
+                self.env._("Your feedback %s cannot be handled", feedback.reference),
+                tools.plaintext2html(feedback.invalid_reason),
+            )
 
     def action_merge_into(self, master):
         """Merge these duplicates into ``master`` (FB-03): students, courses and the
@@ -984,13 +1423,24 @@ class TrainingFeedback(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
+            duplicate._sla_close_cycle()
             duplicate.write(
                 {
                     "state": "invalid",
                     "duplicate_of_id": master.id,
-                    "sla_state": "met",
                     "invalid_reason": self.env._("Duplicate of %s.", master.reference),
                 }
+            )
+            # Its students hear it here; the result of the master reaches them too.
+            duplicate._notify_student(
+                self.env._("Your feedback %s", duplicate.reference),
+                tools.plaintext2html(
+                    self.env._(
+                        "It is handled together with %s, whose result you will "
+                        "receive.",
+                        master.reference,
+                    )
+                ),
             )
         # The merged students follow the master ticket.
         if master.partner_id:
@@ -1016,6 +1466,7 @@ class TrainingFeedback(models.Model):
             if not feedback.user_id:
                 raise UserError(self.env._("Name the owner of %s.", feedback.reference))
         now = fields.Datetime.now()
+        self._sla_planned(now)
         # The response target is met; the resolution target starts its escalations.
         self.write(
             {
@@ -1105,22 +1556,21 @@ class TrainingFeedback(models.Model):
                     )
                 )
         now = fields.Datetime.now()
+        # Met or breached: a deadline passed stays breached, however late.
+        self._sla_close_cycle(now, resolved=True)
         self._owner_write(
             {
                 "state": "resolved",
                 "result_date": now,
-                "sla_state": "met",
                 "waiting": False,
             }
         )
-        template = self.env.ref("training_feedback.mail_template_feedback_rating")
         for feedback in self:
             feedback._notify_student(
                 self.env._("Result of your feedback %s", feedback.reference),
                 feedback.result,
             )
-            if feedback.sudo().submitter_id.email and not feedback.is_anonymous:
-                feedback.rating_send_request(template, force_send=False)
+            feedback._answer_rating_requests()
         self.activity_unlink(["training_feedback.mail_activity_type_escalation"])
 
     def action_close(self):
@@ -1133,45 +1583,10 @@ class TrainingFeedback(models.Model):
         self._check_service_team()
         self._check_state(("resolved", "closed"), self.env._("reopened"))
         self.write({"state": "review", "closed_date": False, "result_date": False})
-
-    def _notify_student(self, subject, body):
-        """Tell the student, by e-mail or SMS; the portal shows the ticket anyway.
-
-        An anonymous submitter gets a private notification, never a chatter message
-        or a follower entry others could read."""
-        self.ensure_one()
-        student = self.sudo().submitter_id
-        if not student:
-            return
-        text = tools.html2plaintext(body or "")
-        if self.contact_by == "sms" and (student.mobile or student.phone):
-            if self.is_anonymous:
-                # Queued, sent by the SMS cron; no chatter trace of the recipient.
-                self.env["sms.sms"].sudo().create(
-                    {
-                        "number": student.mobile or student.phone,
-                        "partner_id": student.id,
-                        "body": f"{subject}\n{text}",
-                    }
-                )
-            else:
-                self._message_sms(f"{subject}\n{text}", partner_ids=student.ids)
-            return
-        if self.is_anonymous:
-            self.sudo().message_notify(
-                partner_ids=student.ids,
-                subject=subject,
-                body=body,
-                email_layout_xmlid="mail.mail_notification_light",
-            )
-        else:
-            self.message_post(
-                subject=subject,
-                body=body,
-                partner_ids=student.ids,
-                subtype_xmlid="mail.mt_comment",
-                message_type="comment",
-            )
+        # A new service-level cycle; the one that ended keeps its outcome.
+        now = fields.Datetime.now()
+        for feedback in self:
+            feedback._sla_start_cycle(now, "reopened")
 
     def rating_apply(
         self,
@@ -1240,8 +1655,11 @@ class TrainingFeedback(models.Model):
 
     def action_announce(self):
         """Announce the major change to every student of the course and ask their
-        opinion (FB-05); the answers come back on ``opinion_ids``. Students already
-        asked are not asked again."""
+        opinion (FB-05); the answers come back on ``opinion_ids``.
+
+        Each new text is a new announcement (``announcement_ids``) that asks every
+        student again; announcing the same text again asks only the students not
+        asked yet (new enrolments), so nobody gets the same announcement twice."""
         self.ensure_one()
         self._check_service_team()
         self._check_state(("planned", "progress"), self.env._("announced"))
@@ -1258,14 +1676,20 @@ class TrainingFeedback(models.Model):
         )
         if not students:
             raise UserError(self.env._("Nobody is enrolled in the course."))
-        asked = self.opinion_ids.partner_id
+        announcement = self._current_announcement()
+        if not students - announcement.opinion_ids.partner_id:
+            return
         opinions = (
             self.env["training.feedback.opinion"]
             .sudo()
             .create(
                 [
-                    {"feedback_id": self.id, "partner_id": student.id}
-                    for student in students - asked
+                    {
+                        "feedback_id": self.id,
+                        "announcement_id": announcement.id,
+                        "partner_id": student.id,
+                    }
+                    for student in students - announcement.opinion_ids.partner_id
                 ]
             )
         )
@@ -1287,6 +1711,20 @@ class TrainingFeedback(models.Model):
             subtype_xmlid="mail.mt_note",
         )
 
+    def _current_announcement(self):
+        """The announcement of the current text: the last one when the text did not
+        change since, otherwise a new one."""
+        self.ensure_one()
+        last = self.announcement_ids.sorted("id")[-1:]
+        text = tools.html2plaintext(self.announcement or "").strip()
+        if last and tools.html2plaintext(last.body or "").strip() == text:
+            return last
+        return (
+            self.env["training.feedback.announcement"]
+            .sudo()
+            .create({"feedback_id": self.id, "body": self.announcement})
+        )
+
     def action_share_with_teacher(self):
         """The service team lets the teacher concerned read this ticket."""
         self.ensure_one()
@@ -1295,6 +1733,55 @@ class TrainingFeedback(models.Model):
             raise UserError(self.env._("Set the teacher concerned first."))
         self.shared_user_ids |= self.teacher_id
         self.message_subscribe(partner_ids=self.teacher_id.partner_id.ids)
+
+    # -- teachers' paper forms (FB-01) ----------------------------------------------
+
+    @api.model
+    def _create_teacher_entries(self, vals_list):
+        """Tickets entered by a teacher: the paper forms collected in their own
+        courses, with the form's content only (``TEACHER_ENTRY_FIELDS``).
+
+        The access rights (teachers create tickets) and the record rule
+        ``training_feedback_rule_teacher_entry`` (paper forms of courses they teach)
+        decide; the ticket is then completed as superuser (service level, archive,
+        default owner), which the teacher could not do, and the teacher does not
+        follow it: the service team shares it when it wants to."""
+        self.browse().check_access("create")
+        for vals in vals_list:
+            other = sorted(
+                fname
+                for fname, value in vals.items()
+                if value and fname not in TEACHER_ENTRY_FIELDS
+            )
+            if other:
+                raise AccessError(
+                    self.env._(
+                        "A teacher enters the content of a paper form only, not: "
+                        "%(fields)s.",
+                        fields=", ".join(other),
+                    )
+                )
+        vals_list = [
+            dict(vals, channel=vals.get("channel") or "paper") for vals in vals_list
+        ]
+        feedbacks = (
+            self.sudo()
+            .with_context(mail_create_nosubscribe=True)
+            .create(vals_list)
+            .with_env(self.env)
+        )
+        user = self.env.user
+        if feedbacks.sudo().filtered(
+            lambda f: f.channel != "paper" or user not in f.course_id.teacher_ids
+        ):
+            raise AccessError(
+                self.env._(
+                    "Teachers enter the paper forms collected in their own courses "
+                    "only."
+                )
+            )
+        feedbacks.check_access("create")
+        return feedbacks
 
     # -- portal --------------------------------------------------------------------
 
@@ -1339,6 +1826,8 @@ class TrainingFeedback(models.Model):
             "result": False,
             "reward_note": False,
             "submitter_id": False,
+            "submitter_email": False,
+            "submitter_phone": False,
         }
 
     def _personal_data_erase(self, partners):

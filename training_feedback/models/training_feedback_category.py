@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class TrainingFeedbackCategory(models.Model):
@@ -29,9 +29,26 @@ class TrainingFeedbackCategory(models.Model):
         help="Owner given to the new tickets of this category.",
     )
 
+    concerns_teacher = fields.Boolean(
+        string="About the Teacher",
+        compute="_compute_concerns_teacher",
+        store=True,
+        readonly=False,
+        help="Tickets of this category are about a teacher: the course's teacher is "
+        "proposed as the teacher concerned and the ticket counts in the teacher's "
+        "figures (FB-07). Tickets of other categories name a teacher only when the "
+        "service team does.",
+    )
+
     _sql_constraints = [
         ("code_uniq", "unique(code, company_id)", "A category code must be unique."),
     ]
+
+    @api.depends("code")
+    def _compute_concerns_teacher(self):
+        # The policy's "teaching staff" category; management may flag others.
+        for category in self:
+            category.concerns_teacher = category.code == "teaching"
 
     def _alias_get_creation_values(self):
         values = super()._alias_get_creation_values()

@@ -24,6 +24,12 @@ class TrainingFeedbackOpinion(models.Model):
     feedback_id = fields.Many2one(
         "training.feedback", required=True, index=True, ondelete="cascade"
     )
+    announcement_id = fields.Many2one(
+        "training.feedback.announcement",
+        index=True,
+        ondelete="cascade",
+        help="The announcement this opinion answers; each announcement asks again.",
+    )
     company_id = fields.Many2one(related="feedback_id.company_id", store=True)
     partner_id = fields.Many2one("res.partner", string="Student", required=True)
     access_token = fields.Char(
@@ -39,7 +45,7 @@ class TrainingFeedbackOpinion(models.Model):
     _sql_constraints = [
         (
             "feedback_partner_uniq",
-            "unique(feedback_id, partner_id)",
+            "unique(announcement_id, partner_id)",
             "A student gives one opinion per announcement.",
         ),
         ("token_uniq", "unique(access_token)", "Tokens are unique."),

@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -14,7 +15,8 @@ class TrainingFeedbackProblem(models.Model):
     of tickets whose complaint share is at or above the threshold, or whose average
     rating is at or under the threshold, is flagged here and the service manager gets
     an activity. One open problem per subject: detecting it again only refreshes the
-    figures, so the detection can run any number of times.
+    figures, so the detection can run any number of times. A handled problem comes
+    back only when the tickets received after its handling cross the thresholds again.
     """
 
     _name = "training.feedback.problem"
@@ -35,7 +37,21 @@ class TrainingFeedbackProblem(models.Model):
     negative_share = fields.Float(
         string="Complaint Share (%)", readonly=True, aggregator="avg"
     )
-    rating = fields.Float(string="Average Rating", readonly=True, aggregator="avg")
+    rating = fields.Float(
+        string="Rating of the Handling",
+        readonly=True,
+        aggregator="avg",
+        help="Average of the students' ratings of the handling of the tickets.",
+    )
+    teacher_rating = fields.Float(
+        string="Rating of the Teacher",
+        readonly=True,
+        aggregator="avg",
+        help="Average of the teacher's own ratings (1-5): the teacher-rating "
+        "questions of the end-of-term questionnaires and the ratings of the teacher "
+        "recorded on tickets. A teacher is judged on it, not on the handling.",
+    )
+    teacher_rating_count = fields.Integer(string="Teacher Ratings", readonly=True)
     reason = fields.Char(readonly=True)
     state = fields.Selection(
         [("open", "Open"), ("done", "Handled")],
@@ -44,6 +60,12 @@ class TrainingFeedbackProblem(models.Model):
         tracking=True,
     )
     note = fields.Html(string="Improvement")
+    done_date = fields.Datetime(
+        string="Handled On",
+        readonly=True,
+        copy=False,
+        help="From this date on the subject is judged again on new tickets only.",
+    )
 
     @api.depends("subject", "course_id", "teacher_id")
     def _compute_name(self):
@@ -55,7 +77,7 @@ class TrainingFeedbackProblem(models.Model):
             )
 
     def action_done(self):
-        self.write({"state": "done"})
+        self.write({"state": "done", "done_date": fields.Datetime.now()})
         self.activity_feedback(["training_feedback.mail_activity_type_problem"])
 
     @api.model
@@ -80,84 +102,134 @@ class TrainingFeedbackProblem(models.Model):
         self.env["ir.cron"]._notify_progress(done=len(flagged), remaining=0)
 
     @api.model
+    def _detect_figures(self, company, since, now, handled):
+        """``{(subject, course or teacher): figures}`` of the tickets received in
+        ``[since, now]`` and of the teacher ratings given then; a subject handled at a
+        later date than ``since`` (``handled``) only counts what came after. The
+        tickets are read in one statement whatever their number."""
+        tickets = (
+            self.env["training.feedback"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "!=", "invalid"),
+                    ("received_date", ">=", since),
+                    ("received_date", "<=", now),
+                ],
+                ["course_id", "teacher_id", "kind", "rating_score", "teacher_rating"]
+                + ["received_date"],
+            )
+        )
+        figures = defaultdict(
+            lambda: {"count": 0, "complaints": 0, "ratings": [], "teacher": []}
+        )
+
+        def counts(key, when):
+            return key[1] and (key not in handled or when > handled[key])
+
+        for ticket in tickets:
+            for key in (("course", ticket.course_id), ("teacher", ticket.teacher_id)):
+                if not counts(key, ticket.received_date):
+                    continue
+                figure = figures[key]
+                figure["count"] += 1
+                figure["complaints"] += ticket.kind == "complaint"
+                if ticket.rating_score > 0:
+                    figure["ratings"].append(ticket.rating_score)
+                if key[0] == "teacher" and ticket.teacher_rating > 0:
+                    figure["teacher"].append(ticket.teacher_rating)
+        Line = self.env["survey.user_input.line"]
+        for teacher, when, score in Line._training_teacher_ratings(company, since, now):
+            if counts(("teacher", teacher), when):
+                figures[("teacher", teacher)]["teacher"].append(score)
+        return figures
+
+    @api.model
+    def _judge(self, company, subject, figure):
+        """The values of the problem ``figure`` makes, or None under the thresholds.
+
+        The complaint share is judged with the minimum number of tickets; a teacher's
+        rating is their own one, with the minimum number of ratings; a course's is the
+        rating of the handling of its tickets (at least one rated)."""
+        minimum = company.training_feedback_problem_min
+        count = figure["count"]
+        share = 100.0 * figure["complaints"] / count if count else 0.0
+        ratings, teacher_scores = figure["ratings"], figure["teacher"]
+        rating = sum(ratings) / len(ratings) if ratings else 0.0
+        teacher_rating = (
+            sum(teacher_scores) / len(teacher_scores) if teacher_scores else 0.0
+        )
+        if subject == "teacher":
+            average, sample = teacher_rating, len(teacher_scores)
+        else:
+            average, sample = rating, ratings and count
+        reasons = []
+        if count >= minimum and (
+            float_compare(share, company.training_feedback_problem_share, 2) >= 0
+        ):
+            reasons.append(self.env._("%(share)s%% complaints", share=round(share)))
+        if (
+            sample
+            and sample >= minimum
+            and (
+                float_compare(average, company.training_feedback_problem_rating, 2) <= 0
+            )
+        ):
+            reasons.append(
+                self.env._("average rating %(rating)s", rating=round(average, 1))
+            )
+        if not reasons:
+            return None
+        return {
+            "feedback_count": count,
+            "negative_share": share,
+            "rating": rating,
+            "teacher_rating": teacher_rating,
+            "teacher_rating_count": len(teacher_scores),
+            "reason": ", ".join(reasons),
+        }
+
+    @api.model
     def _detect(self, company):
+        """Flag the courses and teachers of ``company`` crossing the thresholds.
+
+        Issue 14: a ticket counts for the teacher it is about (its ``teacher_id``),
+        never for the course's other teachers; a teacher is judged on their own rating
+        (the teacher-rating questions of the end-of-term questionnaires and the
+        ratings of the teacher recorded on tickets), not on the rating of the
+        handling; and once a problem is handled its subject is judged again only on
+        what came after the handling date, so the old tickets do not bring it back.
+        """
         now = fields.Datetime.now()
         since = now - timedelta(days=company.training_feedback_problem_days)
-        Feedback = self.env["training.feedback"].sudo()
-        domain = [
-            ("company_id", "=", company.id),
-            ("state", "!=", "invalid"),
-            ("received_date", ">=", since),
-            ("received_date", "<=", now),
-        ]
-        open_problems = self.search(
-            [("company_id", "=", company.id), ("state", "=", "open")]
-        )
+        open_problems, handled = {}, {}
+        for problem in self.search([("company_id", "=", company.id)]):
+            key = (problem.subject, problem.course_id or problem.teacher_id)
+            if problem.state == "open":
+                open_problems[key] = problem
+            elif problem.done_date and problem.done_date > handled.get(key, since):
+                handled[key] = problem.done_date
         new_vals = []
-        for subject, fname in (("course", "course_id"), ("teacher", "teacher_id")):
-            counts = Feedback._read_group(
-                domain + [(fname, "!=", False)], [fname], ["__count"]
-            )
-            complaints = dict(
-                Feedback._read_group(
-                    domain + [(fname, "!=", False), ("kind", "=", "complaint")],
-                    [fname],
-                    ["__count"],
+        figures = self._detect_figures(company, since, now, handled)
+        for (subject, record), figure in figures.items():
+            vals = self._judge(company, subject, figure)
+            if not vals:
+                continue
+            existing = open_problems.get((subject, record))
+            if existing:
+                existing.write(vals)
+                continue
+            fname = "course_id" if subject == "course" else "teacher_id"
+            new_vals.append(
+                dict(
+                    vals,
+                    company_id=company.id,
+                    subject=subject,
+                    detected_date=now,
+                    **{fname: record.id},
                 )
             )
-            ratings = dict(
-                Feedback._read_group(
-                    domain + [(fname, "!=", False), ("rating_score", ">", 0)],
-                    [fname],
-                    ["rating_score:avg"],
-                )
-            )
-            existing_of = {
-                problem[fname]: problem
-                for problem in open_problems
-                if problem.subject == subject
-            }
-            for record, count in counts:
-                if count < company.training_feedback_problem_min:
-                    continue
-                share = 100.0 * complaints.get(record, 0) / count
-                rating = ratings.get(record) or 0.0
-                reasons = []
-                if (
-                    float_compare(share, company.training_feedback_problem_share, 2)
-                    >= 0
-                ):
-                    reasons.append(
-                        self.env._("%(share)s%% complaints", share=round(share))
-                    )
-                if rating and (
-                    float_compare(rating, company.training_feedback_problem_rating, 2)
-                    <= 0
-                ):
-                    reasons.append(
-                        self.env._("average rating %(rating)s", rating=round(rating, 1))
-                    )
-                if not reasons:
-                    continue
-                vals = {
-                    "feedback_count": count,
-                    "negative_share": share,
-                    "rating": rating,
-                    "reason": ", ".join(reasons),
-                }
-                existing = existing_of.get(record)
-                if existing:
-                    existing.write(vals)
-                    continue
-                new_vals.append(
-                    dict(
-                        vals,
-                        company_id=company.id,
-                        subject=subject,
-                        detected_date=now,
-                        **{fname: record.id},
-                    )
-                )
         problems = self.create(new_vals)
         manager = company.training_feedback_manager_id
         if manager:

@@ -1,5 +1,7 @@
+from collections import defaultdict
 from datetime import date, datetime, time
 
+import pytz
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
@@ -69,18 +71,38 @@ class TrainingFeedbackReview(models.Model):
 
     # -- figures -------------------------------------------------------------------
 
+    def _utc_bounds(self, date_from, date_to):
+        """Naive UTC datetimes ``[start, end)`` of the days ``date_from`` to
+        ``date_to`` in the company's time zone (that of its working calendar): a
+        ticket of 23:30 in Shanghai on 31 January belongs to January."""
+        tz = pytz.timezone(
+            self.company_id.resource_calendar_id.tz
+            or self.company_id.partner_id.tz
+            or "UTC"
+        )
+
+        def utc(day):
+            local = tz.localize(datetime.combine(day, time.min))
+            return local.astimezone(pytz.utc).replace(tzinfo=None)
+
+        return utc(date_from), utc(date_to + relativedelta(days=1))
+
+    def _period_domain(self, fname, date_from, date_to):
+        start, end = self._utc_bounds(date_from, date_to)
+        return [(fname, ">=", start), (fname, "<", end)]
+
     def _period_figures(self, date_from, date_to):
         Feedback = self.env["training.feedback"].sudo()
         domain = [
             ("company_id", "=", self.company_id.id),
             ("state", "!=", "invalid"),
-            ("received_date", ">=", datetime.combine(date_from, time.min)),
-            ("received_date", "<=", datetime.combine(date_to, time.max)),
+            *self._period_domain("received_date", date_from, date_to),
         ]
         tickets = Feedback.search(domain)
         rated = tickets.filtered(lambda f: f.rating_score > 0)
         with_sla = tickets.filtered(lambda f: f.sla_id and f.result_date)
         return {
+            **self._questionnaire_figures(date_from, date_to, tickets),
             "tickets": tickets,
             "count": len(tickets),
             "complaints": len(tickets.filtered(lambda f: f.kind == "complaint")),
@@ -142,8 +164,7 @@ class TrainingFeedbackReview(models.Model):
             .search(
                 [
                     ("company_id", "=", self.company_id.id),
-                    ("detected_date", ">=", datetime.combine(self.date_from, time.min)),
-                    ("detected_date", "<=", datetime.combine(self.date_to, time.max)),
+                    *self._period_domain("detected_date", self.date_from, self.date_to),
                 ]
             )
         )
@@ -154,8 +175,7 @@ class TrainingFeedbackReview(models.Model):
                 [
                     ("company_id", "=", self.company_id.id),
                     ("state", "=", "done"),
-                    ("done_date", ">=", datetime.combine(self.date_from, time.min)),
-                    ("done_date", "<=", datetime.combine(self.date_to, time.max)),
+                    *self._period_domain("done_date", self.date_from, self.date_to),
                 ]
             )
         )
@@ -179,7 +199,205 @@ class TrainingFeedbackReview(models.Model):
             ],
             "actions_done": len(actions),
             "resolved": len(tickets.filtered(lambda f: f.result_date)),
+            **self._share_figures(current, previous),
         }
+
+    def _questionnaire_figures(self, date_from, date_to, tickets):
+        """Satisfaction of the end-of-term questionnaires of the company's courses
+        completed in the period (FB-07): their average score, and the teachers' own
+        ratings (teacher-rating questions, and the ratings of the teacher recorded
+        on the period's tickets), apart from the rating of the handling."""
+        start, end = self._utc_bounds(date_from, date_to)
+        answers = (
+            self.env["survey.user_input"]
+            .sudo()
+            .search(
+                [
+                    (
+                        "survey_id.training_course_id.company_id",
+                        "=",
+                        self.company_id.id,
+                    ),
+                    ("survey_id.scoring_type", "!=", "no_scoring"),
+                    ("state", "=", "done"),
+                    ("test_entry", "=", False),
+                    ("end_datetime", ">=", start),
+                    ("end_datetime", "<", end),
+                ]
+            )
+        )
+        # The ratings search includes its end bound: one microsecond less.
+        teacher_ratings = [
+            (teacher, score)
+            for teacher, _when, score in self.env[
+                "survey.user_input.line"
+            ]._training_teacher_ratings(
+                self.company_id, start, end - relativedelta(microseconds=1)
+            )
+        ] + [(f.teacher_id, f.teacher_rating) for f in tickets if f.teacher_rating > 0]
+        by_teacher = defaultdict(list)
+        for teacher, score in teacher_ratings:
+            by_teacher[teacher].append(score)
+        scores = [score for _teacher, score in teacher_ratings]
+        return {
+            "survey_count": len(answers),
+            "survey_score": (
+                sum(answers.mapped("scoring_percentage")) / len(answers)
+                if answers
+                else 0.0
+            ),
+            "teacher_rating": sum(scores) / len(scores) if scores else 0.0,
+            "teacher_ratings": {
+                teacher: sum(values) / len(values)
+                for teacher, values in by_teacher.items()
+            },
+        }
+
+    @staticmethod
+    def _share(part, whole):
+        """Share in % of ``part`` in ``whole``, to one decimal (0 of nothing)."""
+        return round(100.0 * part / whole, 1) if whole else 0.0
+
+    def _share_figures(self, current, previous):
+        """Shares (%) by category, course and teacher of the period, with the share
+        of the previous period and the trend in percentage points (FB-07)."""
+        result = {}
+        for key, fname in (
+            ("category_shares", "category_id"),
+            ("course_shares", "course_id"),
+            ("teacher_shares", "teacher_id"),
+        ):
+            rows = []
+            now_tickets, before_tickets = current["tickets"], previous["tickets"]
+            for record in now_tickets[fname] | before_tickets[fname]:
+                mine = now_tickets.filtered(lambda f, r=record, n=fname: f[n] == r)
+                before = before_tickets.filtered(lambda f, r=record, n=fname: f[n] == r)
+                complaints = len(mine.filtered(lambda f: f.kind == "complaint"))
+                share = self._share(len(mine), current["count"])
+                previous_share = self._share(len(before), previous["count"])
+                row = {
+                    "record": record,
+                    "name": record.display_name,
+                    "count": len(mine),
+                    "share": share,
+                    "complaints": complaints,
+                    "complaint_share": self._share(complaints, len(mine)),
+                    "previous": len(before),
+                    "previous_share": previous_share,
+                    "trend": round(share - previous_share, 1),
+                }
+                if fname == "teacher_id":
+                    row["rating"] = round(
+                        current["teacher_ratings"].get(record, 0.0), 2
+                    )
+                    row["previous_rating"] = round(
+                        previous["teacher_ratings"].get(record, 0.0), 2
+                    )
+                rows.append(row)
+            rows.sort(key=lambda r: (-r["count"], -r["complaints"], r["name"]))
+            result[key] = rows
+        return result
+
+    def _report_tables(self, figures=None):
+        """The tables of the year-end report, the same in the PDF and the xlsx:
+        ``[{"title", "header", "rows"}]``, each row a list of cells."""
+        self.ensure_one()
+        figures = figures or self._get_figures()
+        current, previous = figures["current"], figures["previous"]
+        _ = self.env._
+
+        def change(now, before, digits=2):
+            return round(now - before, digits)
+
+        def line(label, key, digits=2, share_of=None):
+            if share_of:
+                now = self._share(current[key], current[share_of])
+                before = self._share(previous[key], previous[share_of])
+                digits = 1
+            else:
+                now, before = current[key], previous[key]
+            now, before = round(now, digits), round(before, digits)
+            return [label, now, before, change(now, before, digits)]
+
+        summary = [
+            line(_("Tickets"), "count"),
+            line(_("Complaints"), "complaints"),
+            line(_("Complaint share (%)"), "complaints", share_of="count"),
+            line(_("Rating of the handling"), "rating"),
+            line(_("Questionnaires answered"), "survey_count"),
+            line(_("Questionnaire satisfaction (%)"), "survey_score", 1),
+            line(_("Rating of the teachers"), "teacher_rating"),
+            line(_("Service level met"), "sla_met"),
+            line(_("Service level met (%)"), "sla_met", share_of="sla_count"),
+            [_("Tickets resolved"), figures["resolved"], None, None],
+            [_("Follow-up actions done"), figures["actions_done"], None, None],
+        ]
+        previous_label, trend_label = _("Previous period"), _("Trend (points)")
+        return [
+            {
+                "title": _("Satisfaction"),
+                "header": [_("Figure"), _("This period"), previous_label, _("Change")],
+                "rows": summary,
+            },
+            {
+                "title": _("By category"),
+                "header": [
+                    _("Category"),
+                    _("Tickets"),
+                    _("Share (%)"),
+                    previous_label,
+                    _("Previous share (%)"),
+                    trend_label,
+                    _("Complaints"),
+                ],
+                "rows": [
+                    [r["name"], r["count"], r["share"], r["previous"]]
+                    + [r["previous_share"], r["trend"], r["complaints"]]
+                    for r in figures["category_shares"]
+                ],
+            },
+            {
+                "title": _("By course"),
+                "header": [
+                    _("Course"),
+                    _("Tickets"),
+                    _("Share (%)"),
+                    _("Complaints"),
+                    _("Complaint share (%)"),
+                    previous_label,
+                    trend_label,
+                ],
+                "rows": [
+                    [r["name"], r["count"], r["share"], r["complaints"]]
+                    + [r["complaint_share"], r["previous"], r["trend"]]
+                    for r in figures["course_shares"]
+                ],
+            },
+            {
+                "title": _("By teacher"),
+                "header": [
+                    _("Teacher"),
+                    _("Tickets"),
+                    _("Share (%)"),
+                    _("Complaints"),
+                    _("Rating of the teacher"),
+                    _("Previous rating"),
+                    trend_label,
+                ],
+                "rows": [
+                    [r["name"], r["count"], r["share"], r["complaints"]]
+                    + [r["rating"] or None, r["previous_rating"] or None, r["trend"]]
+                    for r in figures["teacher_shares"]
+                ],
+            },
+            {
+                "title": _("Main problems"),
+                "header": [_("Problem"), _("Reason"), _("Status")],
+                "rows": [
+                    [p["name"], p["reason"], p["state"]] for p in figures["problems"]
+                ],
+            },
+        ]
 
     @api.depends("date_from", "date_to", "company_id")
     def _compute_summary(self):

@@ -9,7 +9,10 @@ class TrainingFeedbackSla(models.Model):
     specific matching target wins (categories given before any category, then
     sequence). Hours are clock hours when the company has no working calendar; on a
     calendar, every 24 h of target are one working day of the calendar (the policy's
-    "24 h" is a working day, as for the archive deadlines of ARC-05).
+    "24 h" is a working day, as for the archive deadlines of ARC-05), unless the
+    target (``clock_hours``) or, for urgent tickets, the company
+    (``training_feedback_urgent_clock_hours``) counts clock hours. The warning counts
+    like the targets.
     """
 
     _name = "training.feedback.sla"
@@ -38,7 +41,13 @@ class TrainingFeedbackSla(models.Model):
     warning_hours = fields.Float(
         string="Warn Before (h)",
         default=4.0,
-        help="A ticket this close to a target is escalated as about to breach.",
+        help="A ticket this close to a target is escalated as about to breach; counted "
+        "like the targets (on the calendar, 24 h are one working day).",
+    )
+    clock_hours = fields.Boolean(
+        string="Clock Hours",
+        help="Count these targets in clock hours, nights and week-ends included (the "
+        'policy\'s "24 hours" taken literally), instead of on the working calendar.',
     )
 
     @api.constrains("ack_hours", "resolve_hours", "warning_hours")

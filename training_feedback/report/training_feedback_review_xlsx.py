@@ -2,7 +2,8 @@ from odoo import models
 
 
 class TrainingFeedbackReviewXlsx(models.AbstractModel):
-    """Year-end report and process review as a workbook (FB-07, FB-08)."""
+    """Year-end report and process review as a workbook (FB-07, FB-08): the tables of
+    the PDF (``training.feedback.review._report_tables``), one under the other."""
 
     _name = "report.training_feedback.review_xlsx"
     _description = "Feedback Review (xlsx)"
@@ -13,78 +14,20 @@ class TrainingFeedbackReviewXlsx(models.AbstractModel):
 
     def generate_xlsx_report(self, workbook, data, reviews):
         bold = workbook.add_format({"bold": True})
+        title = workbook.add_format({"bold": True, "font_size": 12})
         for review in reviews:
-            figures = review._get_figures()
-            current, previous = figures["current"], figures["previous"]
             sheet = workbook.add_worksheet(str(review.date_from)[:31])
             sheet.set_column(0, 0, 40)
-            sheet.set_column(1, 3, 16)
-            sheet.write(0, 0, review.name, bold)
-            sheet.write_row(
-                2,
-                0,
-                [
-                    self.env._("Figure"),
-                    self.env._("This period"),
-                    self.env._("Previous period"),
-                ],
-                bold,
-            )
-            rows = [
-                (self.env._("Tickets"), current["count"], previous["count"]),
-                (
-                    self.env._("Complaints"),
-                    current["complaints"],
-                    previous["complaints"],
-                ),
-                (
-                    self.env._("Average rating"),
-                    round(current["rating"], 2),
-                    round(previous["rating"], 2),
-                ),
-                (self.env._("Rating change"), round(figures["rating_change"], 2), ""),
-                (self.env._("Resolved"), figures["resolved"], ""),
-                (self.env._("Follow-up actions done"), figures["actions_done"], ""),
-            ]
-            for index, row in enumerate(rows, start=3):
-                sheet.write_row(index, 0, row)
-            line = 3 + len(rows) + 1
-            sheet.write_row(
-                line,
-                0,
-                [
-                    self.env._("Category"),
-                    self.env._("Tickets"),
-                    self.env._("Previous period"),
-                    self.env._("Complaints"),
-                ],
-                bold,
-            )
-            for category in figures["categories"]:
+            sheet.set_column(1, 6, 16)
+            sheet.write(0, 0, review.name, title)
+            line = 2
+            for table in review._report_tables():
+                sheet.write(line, 0, table["title"], title)
+                sheet.write_row(line + 1, 0, table["header"], bold)
+                line += 2
+                for row in table["rows"]:
+                    for column, value in enumerate(row):
+                        if value is not None and value is not False:
+                            sheet.write(line, column, value)
+                    line += 1
                 line += 1
-                sheet.write_row(
-                    line,
-                    0,
-                    [
-                        category["name"],
-                        category["count"],
-                        category["previous"],
-                        category["complaints"],
-                    ],
-                )
-            line += 2
-            sheet.write_row(
-                line,
-                0,
-                [
-                    self.env._("Main problems"),
-                    self.env._("Reason"),
-                    self.env._("Status"),
-                ],
-                bold,
-            )
-            for problem in figures["problems"]:
-                line += 1
-                sheet.write_row(
-                    line, 0, [problem["name"], problem["reason"], problem["state"]]
-                )

@@ -9,3 +9,7 @@ from . import test_ui
 from . import test_translation
 from . import test_query_budget
 from . import test_integrity_anonymity
+from . import test_feedback_action_intake
+from . import test_feedback_answers
+from . import test_feedback_problem_analysis
+from . import test_feedback_sla_cycle

@@ -87,8 +87,13 @@ class TestFeedbackSla(TrainingFeedbackCommon):
         with freeze_time(local(2026, 3, 16, 10, 0)):
             self.Feedback._cron_escalate()
         self.assertEqual(escalations(), (0, 0))
+        # The warning (4 h of target, a sixth of a working day: 1 h 20 min of the
+        # calendar) comes at Monday 13:40, not at 11:00 as clock hours would have it.
+        with freeze_time(local(2026, 3, 16, 12, 0)):
+            self.Feedback._cron_escalate()
+        self.assertEqual(escalations(), (0, 0))
         for _run in range(2):
-            with freeze_time(local(2026, 3, 16, 12, 0)):
+            with freeze_time(local(2026, 3, 16, 14, 0)):
                 self.Feedback._cron_escalate()
             self.assertEqual(ticket.sla_state, "at_risk")
             self.assertEqual(ticket.sla_escalated, "at_risk")
