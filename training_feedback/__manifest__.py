@@ -2,7 +2,7 @@
     "name": "Training: Feedback and Complaints",
     "summary": "Feedback and complaint tickets from every channel to a rated, analysed "
     "resolution, recorded in the student archive",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Education",
     "website": "https://github.com/training-suite/training",
     "author": "Training Suite Authors",

@@ -100,7 +100,8 @@ class TrainingFeedbackReview(models.Model):
         ]
         tickets = Feedback.search(domain)
         rated = tickets.filtered(lambda f: f.rating_score > 0)
-        with_sla = tickets.filtered(lambda f: f.sla_id and f.result_date)
+        # Every service-level cycle counts (a reopened ticket's first one too).
+        cycles = tickets.sla_cycle_ids.filtered(lambda c: c.state != "open")
         return {
             **self._questionnaire_figures(date_from, date_to, tickets),
             "tickets": tickets,
@@ -111,16 +112,8 @@ class TrainingFeedbackReview(models.Model):
             ),
             "rated": len(rated),
             "dissatisfied": len(rated.filtered(lambda f: f.rating_score <= RATING_LOW)),
-            "sla_met": len(
-                with_sla.filtered(
-                    lambda f: (
-                        f.result_date <= f.resolve_deadline
-                        and f.ack_date
-                        and f.ack_date <= f.ack_deadline
-                    )
-                )
-            ),
-            "sla_count": len(with_sla),
+            "sla_met": len(cycles.filtered(lambda c: c.state == "met")),
+            "sla_count": len(cycles),
         }
 
     def _get_figures(self):
@@ -304,7 +297,6 @@ class TrainingFeedbackReview(models.Model):
         self.ensure_one()
         figures = figures or self._get_figures()
         current, previous = figures["current"], figures["previous"]
-        _ = self.env._
 
         def change(now, before, digits=2):
             return round(now - before, digits)
@@ -320,35 +312,43 @@ class TrainingFeedbackReview(models.Model):
             return [label, now, before, change(now, before, digits)]
 
         summary = [
-            line(_("Tickets"), "count"),
-            line(_("Complaints"), "complaints"),
-            line(_("Complaint share (%)"), "complaints", share_of="count"),
-            line(_("Rating of the handling"), "rating"),
-            line(_("Questionnaires answered"), "survey_count"),
-            line(_("Questionnaire satisfaction (%)"), "survey_score", 1),
-            line(_("Rating of the teachers"), "teacher_rating"),
-            line(_("Service level met"), "sla_met"),
-            line(_("Service level met (%)"), "sla_met", share_of="sla_count"),
-            [_("Tickets resolved"), figures["resolved"], None, None],
-            [_("Follow-up actions done"), figures["actions_done"], None, None],
+            line(self.env._("Tickets"), "count"),
+            line(self.env._("Complaints"), "complaints"),
+            line(self.env._("Complaint share (%)"), "complaints", share_of="count"),
+            line(self.env._("Rating of the handling"), "rating"),
+            line(self.env._("Questionnaires answered"), "survey_count"),
+            line(self.env._("Questionnaire satisfaction (%)"), "survey_score", 1),
+            line(self.env._("Rating of the teachers"), "teacher_rating"),
+            line(self.env._("Service level met"), "sla_met"),
+            line(self.env._("Service level met (%)"), "sla_met", share_of="sla_count"),
+            [self.env._("Tickets resolved"), figures["resolved"], None, None],
+            [self.env._("Follow-up actions done"), figures["actions_done"], None, None],
         ]
-        previous_label, trend_label = _("Previous period"), _("Trend (points)")
+        previous_label, trend_label = (
+            self.env._("Previous period"),
+            self.env._("Trend (points)"),
+        )
         return [
             {
-                "title": _("Satisfaction"),
-                "header": [_("Figure"), _("This period"), previous_label, _("Change")],
+                "title": self.env._("Satisfaction"),
+                "header": [
+                    self.env._("Figure"),
+                    self.env._("This period"),
+                    previous_label,
+                    self.env._("Change"),
+                ],
                 "rows": summary,
             },
             {
-                "title": _("By category"),
+                "title": self.env._("By category"),
                 "header": [
-                    _("Category"),
-                    _("Tickets"),
-                    _("Share (%)"),
+                    self.env._("Category"),
+                    self.env._("Tickets"),
+                    self.env._("Share (%)"),
                     previous_label,
-                    _("Previous share (%)"),
+                    self.env._("Previous share (%)"),
                     trend_label,
-                    _("Complaints"),
+                    self.env._("Complaints"),
                 ],
                 "rows": [
                     [r["name"], r["count"], r["share"], r["previous"]]
@@ -357,13 +357,13 @@ class TrainingFeedbackReview(models.Model):
                 ],
             },
             {
-                "title": _("By course"),
+                "title": self.env._("By course"),
                 "header": [
-                    _("Course"),
-                    _("Tickets"),
-                    _("Share (%)"),
-                    _("Complaints"),
-                    _("Complaint share (%)"),
+                    self.env._("Course"),
+                    self.env._("Tickets"),
+                    self.env._("Share (%)"),
+                    self.env._("Complaints"),
+                    self.env._("Complaint share (%)"),
                     previous_label,
                     trend_label,
                 ],
@@ -374,14 +374,14 @@ class TrainingFeedbackReview(models.Model):
                 ],
             },
             {
-                "title": _("By teacher"),
+                "title": self.env._("By teacher"),
                 "header": [
-                    _("Teacher"),
-                    _("Tickets"),
-                    _("Share (%)"),
-                    _("Complaints"),
-                    _("Rating of the teacher"),
-                    _("Previous rating"),
+                    self.env._("Teacher"),
+                    self.env._("Tickets"),
+                    self.env._("Share (%)"),
+                    self.env._("Complaints"),
+                    self.env._("Rating of the teacher"),
+                    self.env._("Previous rating"),
                     trend_label,
                 ],
                 "rows": [
@@ -391,8 +391,12 @@ class TrainingFeedbackReview(models.Model):
                 ],
             },
             {
-                "title": _("Main problems"),
-                "header": [_("Problem"), _("Reason"), _("Status")],
+                "title": self.env._("Main problems"),
+                "header": [
+                    self.env._("Problem"),
+                    self.env._("Reason"),
+                    self.env._("Status"),
+                ],
                 "rows": [
                     [p["name"], p["reason"], p["state"]] for p in figures["problems"]
                 ],

@@ -45,7 +45,6 @@ class TrainingFeedbackSla(models.Model):
         "like the targets (on the calendar, 24 h are one working day).",
     )
     clock_hours = fields.Boolean(
-        string="Clock Hours",
         help="Count these targets in clock hours, nights and week-ends included (the "
         'policy\'s "24 hours" taken literally), instead of on the working calendar.',
     )
