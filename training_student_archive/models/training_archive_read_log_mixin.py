@@ -7,6 +7,18 @@ LOGGED = "training_access_logged"
 CHANNEL = "training_read_channel"
 
 
+def read_write(method):
+    """Declare a read that writes the log read/write. Odoo 18 serves the methods
+    marked ``_readonly`` (``read``, ``web_read``, ``search_read``...) on a read-only
+    cursor, on the replica when there is one; the log's INSERT would fail there and
+    the whole request be retried on the primary. Declared read/write, the request
+    goes to the primary at once: the log row is written in the transaction of the
+    read, so a read that fails leaves none (see controllers/read_log.py for the
+    downloads and reports)."""
+    method._readonly = False
+    return method
+
+
 class TrainingArchiveReadLogMixin(models.AbstractModel):
     """Logs the reads of the models holding archive data (ARC-11): every staff
     member's, the archivist, the supervisor and management included (the policy
@@ -18,8 +30,8 @@ class TrainingArchiveReadLogMixin(models.AbstractModel):
     ``export_data``; reports and downloads hook in ``ir.actions.report`` and
     ``ir.binary``) logs once, then marks the context so the nested reads of the same
     call (x2many lines of a form, ``read`` under ``web_read``) do not log again. The
-    overrides are not ``@api.readonly``: the web client then calls them on a
-    read/write cursor, which the INSERT needs.
+    overrides are declared read/write (:func:`read_write`): the INSERT needs a
+    read/write cursor.
     """
 
     _name = "training.archive.read.log.mixin"
@@ -67,16 +79,19 @@ class TrainingArchiveReadLogMixin(models.AbstractModel):
             )
         return self.with_context(**{LOGGED: True})
 
+    @read_write
     def read(self, fields=None, load="_classic_read"):
         records = self._training_log_read(fields, self.env.context.get(CHANNEL, "read"))
         return super(TrainingArchiveReadLogMixin, records).read(fields, load=load)
 
+    @read_write
     def web_read(self, specification):
         records = self._training_log_read(
             list(specification), self.env.context.get(CHANNEL, "form")
         )
         return super(TrainingArchiveReadLogMixin, records).web_read(specification)
 
+    @read_write
     @api.model
     def web_search_read(
         self, domain, specification, offset=0, limit=None, order=None, count_limit=None
@@ -92,6 +107,7 @@ class TrainingArchiveReadLogMixin(models.AbstractModel):
             count_limit=count_limit,
         )
 
+    @read_write
     @api.model
     def search_read(
         self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs

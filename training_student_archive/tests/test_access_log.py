@@ -322,3 +322,93 @@ class TestAccessLogDownload(HttpCase):
         response = self.url_open(url)
         self.assertNotEqual(response.status_code, 200)
         self.assertEqual(Log.search_count([("user_id", "=", service.id)]), 0)
+
+
+@tagged("post_install", "-at_install")
+class TestAccessLogReadOnlyRequests(HttpCase):
+    def test_logged_reads_never_retried(self):
+        """ARC-11 (issue 16): Odoo 18 serves reads as read-only requests (on the
+        replica when there is one; HttpCase simulates it). Every way the web client
+        reads archive data (form, list, RPC read and search_read, a document's
+        download, a report page) writes its log row without failing and being
+        retried: no "retrying with a read/write cursor" warning, no SQL error, and
+        exactly one row per read."""
+        teacher = new_test_user(
+            self.env,
+            login="ro_teacher",
+            groups="training_student_archive.training_student_archive_group_teacher",
+        )
+        new_test_user(
+            self.env,
+            login="ro_archivist",
+            groups="training_student_archive.training_student_archive_group_archivist",
+        )
+        course = self.env["training.course"].create(
+            {"name": "Replica", "code": "RPL", "teacher_ids": [(6, 0, teacher.ids)]}
+        )
+        student = self.env["res.partner"].create({"name": "Replica Student"})
+        enrollment = self.env["training.enrollment"].create(
+            {"partner_id": student.id, "course_id": course.id}
+        )
+        enrollment.action_confirm()
+        archive = enrollment.archive_id
+        document = self.env["training.archive.document"].create(
+            {
+                "archive_id": archive.id,
+                "name": "Agreement",
+                "document_type": "training_agreement",
+                "file": "JVBERi0xLjQgYWdyZWVtZW50",
+                "file_name": "agreement.pdf",
+            }
+        )
+        Log = self.env["training.archive.access.log"]
+        calls = [
+            ("web_read", [[archive.id]], {"specification": {"archive_number": {}}}),
+            (
+                "web_search_read",
+                [],
+                {
+                    "domain": [("id", "=", archive.id)],
+                    "specification": {"archive_number": {}},
+                },
+            ),
+            ("read", [[archive.id], ["archive_number"]], {}),
+            (
+                "search_read",
+                [],
+                {"domain": [("id", "=", archive.id)], "fields": ["archive_number"]},
+            ),
+        ]
+        self.authenticate("ro_teacher", "ro_teacher")
+        for method, args, kwargs in calls:
+            since = Log.search([], limit=1).id or 0
+            with (
+                self.subTest(method=method),
+                self.assertNoLogs("odoo.http", level="WARNING"),
+                self.assertNoLogs("odoo.sql_db", level="ERROR"),
+            ):
+                self.make_jsonrpc_request(
+                    f"/web/dataset/call_kw/training.student.archive/{method}",
+                    {
+                        "model": "training.student.archive",
+                        "method": method,
+                        "args": args,
+                        "kwargs": kwargs,
+                    },
+                )
+                self.assertEqual(Log.search_count([("id", ">", since)]), 1)
+        self.authenticate("ro_archivist", "ro_archivist")
+        report = "training_student_archive.report_learning_certificate"
+        for url in (
+            f"/web/content/training.archive.document/{document.id}/file",
+            f"/report/html/{report}/{archive.id}",
+        ):
+            since = Log.search([], limit=1).id or 0
+            with (
+                self.subTest(url=url),
+                self.assertNoLogs("odoo.http", level="WARNING"),
+                self.assertNoLogs("odoo.sql_db", level="ERROR"),
+            ):
+                response = self.url_open(url)
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(Log.search_count([("id", ">", since)]), 1)
