@@ -1,11 +1,12 @@
 # Training suite for Odoo 18.0 Community. See README.md.
-.PHONY: help setup run test lint clean bench-data bench
+.PHONY: help setup run serve test lint clean bench-data bench
 
 help:
 	@echo "make run    set up and serve Odoo on http://localhost:8069 with the suite and demo data"
+	@echo "make serve  production profile: multi-worker Odoo, cron and websocket workers, local read replica"
 	@echo "make test   set up and run the whole test suite in a fresh throw-away database"
 	@echo "make lint   ruff and pylint-odoo (OCA 18.0 settings)"
-	@echo "make clean  stop the local PostgreSQL and remove .state/ (virtualenv, databases)"
+	@echo "make clean  stop the local PostgreSQL and its replica, remove .state/ (virtualenv, databases)"
 	@echo "make bench-data SCALE=N   fill the benchmark database with N x 1 000 students (resumable)"
 	@echo "make bench  time the operations people wait for (see benchmarks/RESULTS.md)"
 
@@ -14,6 +15,9 @@ setup:
 
 run:
 	@bash scripts/run.sh
+
+serve:
+	@bash scripts/serve.sh
 
 test:
 	@bash scripts/test.sh

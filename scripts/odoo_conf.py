@@ -1,17 +1,25 @@
 """Derive the runtime Odoo configurations from the documented ``odoo.conf``.
 
-Usage (run with the project's virtualenv python):
-    odoo_conf.py db-params        print DB_HOST/DB_PORT/DB_USER/DB_PASSWORD as shell
-    lines odoo_conf.py free-port N      print the first free local TCP port from N
-    odoo_conf.py write            write .state/odoo-run.conf and .state/odoo-test.conf
-    odoo_conf.py get KEY          print KEY of odoo.conf odoo_conf.py db-exists NAME
-    exit 0 when database NAME exists odoo_conf.py modules-installed NAME M1,M2 exit 0
-    when all modules are installed in database NAME odoo_conf.py drop-db NAME     drop
-    database NAME and its filestore
+Usage: ``odoo_conf.py COMMAND`` with the project's virtualenv python, COMMAND one of
+    db-params          print DB_HOST/DB_PORT/DB_USER/DB_PASSWORD as shell lines
+    free-port N        print the first free local TCP port from N
+    write              write .state/odoo-run.conf and .state/odoo-test.conf
+    write-serve        write .state/odoo-serve.conf (``make serve``)
+    get KEY            print KEY of odoo.conf
+    get-serve KEY      print KEY of .state/odoo-serve.conf
+    db-exists NAME     exit 0 when database NAME exists
+    modules-installed NAME M1,M2
+                       exit 0 when all modules are installed in database NAME
+    drop-db NAME       drop database NAME and its filestore
 
 Environment variables DB_HOST, DB_PORT, DB_USER and DB_PASSWORD win over ``odoo.conf``.
 An empty DB_HOST means "the project-local cluster": ``setup.sh`` starts it and records
 its port in ``.state/db.env``, which ``write`` reads.
+
+``write-serve`` is the production profile: the run configuration with the ``[serve]``
+section of ``odoo.conf`` over it, ``workers`` from WORKERS, else ``[serve] workers``,
+else 2 x CPUs + 1, and the read replica from ``[serve] db_replica_host/port``, else from
+``.state/replica.env`` (written by ``replica.sh`` for the local streaming replica).
 """
 
 import configparser
@@ -27,10 +35,10 @@ STATE = ROOT / ".state"
 DB_KEYS = ("host", "port", "user", "password")
 
 
-def read_conf():
+def read_conf(section="options"):
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(ROOT / "odoo.conf")
-    return dict(parser["options"])
+    return dict(parser[section]) if parser.has_section(section) else {}
 
 
 def db_params(options):
@@ -103,6 +111,30 @@ def write(options):
     write_conf(STATE / "odoo-test.conf", test)
 
 
+def serve_workers(serve):
+    """WORKERS, else ``[serve] workers``, else 2 x CPUs + 1 (Odoo's sizing rule)."""
+    workers = os.environ.get("WORKERS") or serve.get("workers")
+    if workers:
+        return int(workers)
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+def write_serve():
+    """Write .state/odoo-serve.conf from .state/odoo-run.conf and ``[serve]``."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(STATE / "odoo-run.conf")
+    options = dict(parser["options"])
+    serve = {key: value for key, value in read_conf("serve").items() if value != ""}
+    options.update(serve)
+    options["workers"] = str(serve_workers(serve))
+    replica_env = STATE / "replica.env"
+    if "db_replica_host" not in serve and replica_env.exists():
+        replica = read_env_file(replica_env)
+        options["db_replica_host"] = replica["DB_REPLICA_HOST"]
+        options["db_replica_port"] = replica["DB_REPLICA_PORT"]
+    write_conf(STATE / "odoo-serve.conf", options)
+
+
 def connect_postgres(dbname="postgres"):
     import psycopg2
 
@@ -164,8 +196,14 @@ def main(argv):
         print(free_port(int(argv[2])))
     elif command == "write":
         write(options)
+    elif command == "write-serve":
+        write_serve()
     elif command == "get":
         print(options.get(argv[2], ""))
+    elif command == "get-serve":
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read(STATE / "odoo-serve.conf")
+        print(parser["options"].get(argv[2], ""))
     elif command == "modules-installed":
         sys.exit(0 if modules_installed(argv[2], argv[3].split(",")) else 1)
     elif command == "db-exists":
