@@ -1,5 +1,5 @@
 # Training suite for Odoo 18.0 Community. See README.md.
-.PHONY: help setup run serve test lint clean bench-data bench
+.PHONY: help setup run serve test lint clean bench-data bench loadtest
 
 help:
 	@echo "make run    set up and serve Odoo on http://localhost:8069 with the suite and demo data"
@@ -9,6 +9,7 @@ help:
 	@echo "make clean  stop the local PostgreSQL and its replica, remove .state/ (virtualenv, databases)"
 	@echo "make bench-data SCALE=N   fill the benchmark database with N x 1 000 students (resumable)"
 	@echo "make bench  time the operations people wait for (see benchmarks/RESULTS.md)"
+	@echo "make loadtest USERS=20 RUN_TIME=60s   Locust against make serve (HOST=http://localhost:8069)"
 
 setup:
 	@bash scripts/setup.sh
@@ -37,3 +38,10 @@ bench-data:
 
 bench:
 	@SCALE=$(SCALE) bash scripts/bench.sh run
+
+USERS ?= 20
+SPAWN_RATE ?= 5
+RUN_TIME ?= 60s
+HOST ?= http://localhost:8069
+loadtest:
+	@USERS=$(USERS) SPAWN_RATE=$(SPAWN_RATE) RUN_TIME=$(RUN_TIME) HOST=$(HOST) bash scripts/loadtest.sh

@@ -86,8 +86,14 @@ class TrainingArchiveReadLogMixin(models.AbstractModel):
 
     @read_write
     def web_read(self, specification):
-        records = self._training_log_read(
-            list(specification), self.env.context.get(CHANNEL, "form")
+        # An empty specification reads nothing but the ids: the web client asks for
+        # it when another form shows the record as a link (its display name).
+        records = (
+            self._training_log_read(
+                list(specification), self.env.context.get(CHANNEL, "form")
+            )
+            if specification
+            else self
         )
         return super(TrainingArchiveReadLogMixin, records).web_read(specification)
 

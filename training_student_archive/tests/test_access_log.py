@@ -379,6 +379,25 @@ class TestAccessLogReadOnlyRequests(HttpCase):
                 {"domain": [("id", "=", archive.id)], "fields": ["archive_number"]},
             ),
         ]
+        # Another form showing the archive as a link reads its name only: nothing
+        # logged, and still no retry.
+        link = {"archive_id": {"fields": {"display_name": {}}}}
+        self.authenticate("ro_teacher", "ro_teacher")
+        since = Log.search([], limit=1).id or 0
+        with (
+            self.assertNoLogs("odoo.http", level="WARNING"),
+            self.assertNoLogs("odoo.sql_db", level="ERROR"),
+        ):
+            self.make_jsonrpc_request(
+                "/web/dataset/call_kw/training.enrollment/web_read",
+                {
+                    "model": "training.enrollment",
+                    "method": "web_read",
+                    "args": [[enrollment.id]],
+                    "kwargs": {"specification": link},
+                },
+            )
+        self.assertEqual(Log.search_count([("id", ">", since)]), 0)
         self.authenticate("ro_teacher", "ro_teacher")
         for method, args, kwargs in calls:
             since = Log.search([], limit=1).id or 0
