@@ -87,6 +87,20 @@ class TrainingFeedbackCommon(TrainingArchiveCommon):
             .with_env(cls.env)
         )
 
+    def _tickets(self, count, kind="complaint", course=None, rating=0, **vals):
+        """``count`` phone tickets, rated ``rating`` by their student if given."""
+        tickets = self.Feedback
+        for _i in range(count):
+            ticket = self._phone_ticket(
+                kind=kind, course_id=(course or self.course_a).id, **vals
+            )
+            if rating:
+                # As the rating link of the result e-mail does.
+                token = ticket.sudo()._rating_get_access_token()
+                ticket.sudo().rating_apply(rating, token=token)
+            tickets |= ticket
+        return tickets
+
     def _plan(self, feedback, owner=None):
         """Review, then the valid ticket gets a plan and an owner (FB-03, FB-04)."""
         feedback = feedback.with_user(self.user_customer_service)

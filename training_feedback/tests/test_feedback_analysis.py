@@ -14,19 +14,6 @@ class TestFeedbackAnalysis(TrainingFeedbackCommon):
         super().setUpClass()
         cls._set_problem_thresholds()
 
-    def _tickets(self, count, kind="complaint", course=None, rating=0, **vals):
-        tickets = self.Feedback
-        for _i in range(count):
-            ticket = self._phone_ticket(
-                kind=kind, course_id=(course or self.course_a).id, **vals
-            )
-            if rating:
-                # As the rating link of the result e-mail does.
-                token = ticket.sudo()._rating_get_access_token()
-                ticket.sudo().rating_apply(rating, token=token)
-            tickets |= ticket
-        return tickets
-
     @freeze_time("2026-05-04 02:00:00")
     def test_problem_detection_thresholds(self):
         """FB-07: a course (and its teacher) whose complaint share crosses the

@@ -58,19 +58,6 @@ class TestFeedbackProblemAnalysis(TrainingFeedbackCommon):
         )
         self.very_good, self.fair, self.poor = self.question.suggested_answer_ids
 
-    def _tickets(self, count, kind="complaint", course=None, rating=0, **vals):
-        tickets = self.Feedback
-        for _i in range(count):
-            ticket = self._phone_ticket(
-                kind=kind, course_id=(course or self.course_a).id, **vals
-            )
-            if rating:
-                # As the rating link of the result e-mail does.
-                token = ticket.sudo()._rating_get_access_token()
-                ticket.sudo().rating_apply(rating, token=token)
-            tickets |= ticket
-        return tickets
-
     def _answer(self, suggestion):
         """A student completes the questionnaire with ``suggestion``."""
         partner = self.env["res.partner"].create({"name": "Answering student"})

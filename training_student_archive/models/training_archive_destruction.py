@@ -422,7 +422,8 @@ class TrainingArchiveDestruction(models.Model):
         """
         partners = archives.partner_id
         terms = self._personal_terms(archives)
-        found = self.env["training.personal.data"]._personal_data_find(partners)
+        PersonalData = self.env["training.personal.data"]
+        found = PersonalData._personal_data_find(partners)
         threads = {model: records.ids for model, records in found.items()}
         threads["res.partner"] = partners.ids
         # Chatter: messages on the student's records, messages they wrote or got.
@@ -435,7 +436,7 @@ class TrainingArchiveDestruction(models.Model):
                     "|",
                     ("author_id", "in", partners.ids),
                     ("partner_ids", "in", partners.ids),
-                    *self._on_threads(threads, "model"),
+                    *PersonalData._on_threads(threads, "model"),
                 ]
             )
         )
@@ -446,7 +447,7 @@ class TrainingArchiveDestruction(models.Model):
         )
         messages -= kept
         attachments = (
-            self.env["ir.attachment"].search(self._attachment_domain(threads))
+            self.env["ir.attachment"].search(PersonalData._attachment_domain(threads))
             | messages.attachment_ids
         )
         # First: unlinking their records would delete them without their files.
@@ -466,10 +467,14 @@ class TrainingArchiveDestruction(models.Model):
         ).unlink()
         messages.unlink()
         self.env["mail.activity"].with_context(active_test=False).search(
-            self._on_threads(threads)
+            PersonalData._on_threads(threads)
         ).unlink()
         self.env["mail.followers"].search(
-            ["|", ("partner_id", "in", partners.ids), *self._on_threads(threads)]
+            [
+                "|",
+                ("partner_id", "in", partners.ids),
+                *PersonalData._on_threads(threads),
+            ]
         ).unlink()
         summary = {}
         for records in found.values():
@@ -616,33 +621,6 @@ class TrainingArchiveDestruction(models.Model):
                     found[row_id] = row
             last_id = rows[-1][0]
         return found if values else Model.browse(list(found))
-
-    @api.model
-    def _on_threads(self, threads, model_field="res_model"):
-        """Domain of the records (messages, activities, followers, attachments)
-        attached to ``threads``: ``{model: ids}``."""
-        domain = [("id", "=", 0)]
-        for model, ids in threads.items():
-            if ids:
-                domain = [
-                    "|",
-                    "&",
-                    (model_field, "=", model),
-                    ("res_id", "in", ids),
-                    *domain,
-                ]
-        return domain
-
-    @api.model
-    def _attachment_domain(self, threads):
-        """Attachments of the given records, binary fields' included."""
-        return [
-            "&",
-            "|",
-            ("res_field", "=", False),
-            ("res_field", "!=", False),
-            *self._on_threads(threads),
-        ]
 
     def _unlink_attachments(self, attachments):
         """Delete the attachments and, once the transaction is committed, their files

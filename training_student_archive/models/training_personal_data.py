@@ -64,6 +64,33 @@ class TrainingPersonalData(models.AbstractModel):
         return found
 
     @api.model
+    def _on_threads(self, threads, model_field="res_model"):
+        """Domain of the records (messages, activities, followers, attachments)
+        attached to ``threads``: ``{model: ids}``."""
+        domain = [("id", "=", 0)]
+        for model, ids in threads.items():
+            if ids:
+                domain = [
+                    "|",
+                    "&",
+                    (model_field, "=", model),
+                    ("res_id", "in", ids),
+                    *domain,
+                ]
+        return domain
+
+    @api.model
+    def _attachment_domain(self, threads):
+        """Attachments of the given records, binary fields' included."""
+        return [
+            "&",
+            "|",
+            ("res_field", "=", False),
+            ("res_field", "!=", False),
+            *self._on_threads(threads),
+        ]
+
+    @api.model
     def _personal_data_processing(self):
         """The record of processing: one entry per model of the map."""
         erasure = {
@@ -124,14 +151,9 @@ class TrainingPersonalData(models.AbstractModel):
             self.env["ir.attachment"]
             .sudo()
             .search(
-                [
-                    "|",
-                    ("res_field", "=", False),
-                    ("res_field", "!=", False),
-                    *self.env["training.archive.destruction"]._on_threads(
-                        {model: records.ids for model, records in found.items()}
-                    ),
-                ]
+                self._attachment_domain(
+                    {model: records.ids for model, records in found.items()}
+                )
             )
         )
         buffer = io.BytesIO()
