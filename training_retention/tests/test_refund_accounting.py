@@ -319,3 +319,15 @@ class TestRefundAccounting(RetentionCommon):
         installed, and anything else there)."""
         Report = self.env["training.refund.reconciliation"]
         self.assertFalse(Report.search([("mismatch", "=", True)]))
+
+    def test_reconciliation_report_for_finance_only(self):
+        """X-04, RET-07: the refund reconciliation is finance's: customer service
+        and teachers are refused its rows (search_read, read_group); finance reads
+        them."""
+        Report = self.env["training.refund.reconciliation"]
+        for user in (self.user_customer_service, self.user_teacher):
+            with self.assertRaises(AccessError):
+                Report.with_user(user).search_read([], ["statement_refund"])
+            with self.assertRaises(AccessError):
+                Report.with_user(user).read_group([], ["paid_back:sum"], [])
+        Report.with_user(self.user_finance).search_read([], ["statement_refund"])
