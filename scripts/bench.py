@@ -368,6 +368,8 @@ def _bench_approvers(env):
                     "groups_id": [Command.link(group.id)],
                 }
             )
+        # an approval is posted in the chatter by the approver
+        user.email = user.email or f"{login}@example.com"
         users |= user
     return users | env.ref("base.user_admin")
 
@@ -381,7 +383,9 @@ def _cases(env, fixtures, enrollments, rnd):
     vals_list = []
     for enrollment in enrollments:
         case_type = rnd.choices(types, weights)[0]
-        day = enrollment.start_date + timedelta(days=rnd.randint(10, 100))
+        # After the lessons of _learning_records (weekly to day 56, a test on day
+        # 60): a case cannot take effect before the last lesson attended.
+        day = enrollment.start_date + timedelta(days=rnd.randint(60, 110))
         vals = {
             "partner_id": enrollment.partner_id.id,
             "enrollment_ids": [Command.set(enrollment.ids)],
@@ -389,6 +393,8 @@ def _cases(env, fixtures, enrollments, rnd):
             "reason_id": rnd.choice(fixtures["reasons"][case_type] or [False]),
             "application_date": day,
             "effective_date": day,
+            # history: the back-dated leaving dates were confirmed by finance
+            "backdate_confirmed": True,
             "is_typical": rnd.randint(1, 100) == 1,
         }
         if case_type == "transfer":

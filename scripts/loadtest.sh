@@ -5,6 +5,11 @@
 #   ODOO_DB (default: db_name of odoo.conf)  LOCUST_VERSION (default 2.47.0)
 #   SERVER_LOG=file  the server's log: its ERRORs and read-only retries are counted
 #   RESULTS=0        do not append to benchmarks/RESULTS.md
+# Before the run, scripts/loadtest_prepare.py makes the users (password = login) and their
+# work on the database and makes the suite's scheduled actions due; after it,
+# scripts/consistency.py checks that nothing was lost or done twice (the run fails if
+# not). PostgreSQL's statistics of the primary and of the read replica are compared
+# before and after the run: who served the reads.
 # Locust lives in its own virtualenv, .state/loadtest-venv: it needs a newer gevent than
 # the one Odoo pins, so it is not in requirements.txt.
 set -euo pipefail
@@ -44,10 +49,26 @@ workers=$(sed -n 's/^workers *= *//p' .state/odoo-serve.conf 2>/dev/null | head 
 workers=${workers:-unknown}
 
 mkdir -p "$OUT"
-rm -f "$OUT"/loadtest_*.csv "$OUT"/final_*.csv
-export LOADTEST_FINAL_CSV="$OUT/final"
+rm -f "$OUT"/loadtest_*.csv "$OUT"/final_*.csv "$OUT"/expected.json
+export LOADTEST_FINAL_CSV="$OUT/final" LOADTEST_OUT="$OUT"
+CONF=.state/odoo-serve.conf
+[ -f "$CONF" ] || CONF=.state/odoo-run.conf
+.state/venv/bin/python scripts/loadtest_prepare.py --config "$CONF" --database "$ODOO_DB" --out "$OUT"
+
+# Transactions and rows read per cluster (pg_stat_database), to tell apart what the
+# primary and the replica served.
+# shellcheck disable=SC1091
+. .state/db.env
+replica_port=$(sed -n 's/^db_replica_port *= *//p' .state/odoo-serve.conf 2>/dev/null | head -n 1)
+pgstat() {
+  PGPASSWORD=$DB_PASSWORD psql -h "$DB_HOST" -p "$1" -U "$DB_USER" -d "$ODOO_DB" -Atc \
+    "SELECT xact_commit, tup_returned + tup_fetched, tup_inserted + tup_updated + tup_deleted
+       FROM pg_stat_database WHERE datname = current_database()" 2>/dev/null || echo "0|0|0"
+}
+stats_before_primary=$(pgstat "$DB_PORT")
+stats_before_replica=$([ -n "$replica_port" ] && pgstat "$replica_port" || echo "0|0|0")
 log "$USERS users (spawn rate $SPAWN_RATE/s) for $RUN_TIME against $HOST (database $ODOO_DB, $workers workers)"
-since=$(date '+%Y-%m-%d %H:%M:%S')
+since=$(date -u '+%Y-%m-%d %H:%M:%S')
 log_lines=0
 [ -n "${SERVER_LOG:-}" ] && [ -f "$SERVER_LOG" ] && log_lines=$(wc -l < "$SERVER_LOG")
 rc=0
@@ -55,6 +76,31 @@ rc=0
   --host "$HOST" --users "$USERS" --spawn-rate "$SPAWN_RATE" --run-time "$RUN_TIME" \
   --stop-timeout 10 --csv "$OUT/loadtest" || rc=$?
 [ -f "$OUT/final_stats.csv" ] || die "locust wrote no statistics (exit $rc)"
+sleep 2  # PostgreSQL publishes a backend's statistics when it goes idle (within a second)
+stats_after_primary=$(pgstat "$DB_PORT")
+stats_after_replica=$([ -n "$replica_port" ] && pgstat "$replica_port" || echo "0|0|0")
+cluster_stats=$("$PY" - "$stats_before_primary" "$stats_after_primary" \
+  "$stats_before_replica" "$stats_after_replica" "${replica_port:-}" <<'EOF'
+import sys
+
+b_p, a_p, b_r, a_r, replica = sys.argv[1:]
+
+
+def delta(before, after):
+    return [int(y) - int(x) for x, y in zip(before.split("|"), after.split("|"))]
+
+
+p, r = delta(b_p, a_p), delta(b_r, a_r)
+print("| cluster | transactions | rows read | rows written |")
+print("| --- | ---: | ---: | ---: |")
+print(f"| primary | {p[0]} | {p[1]} | {p[2]} |")
+if replica:
+    print(f"| replica (port {replica}) | {r[0]} | {r[1]} | {r[2]} |")
+EOF
+)
+consistency_rc=0
+consistency=$(.state/venv/bin/python scripts/consistency.py --config "$CONF" --database "$ODOO_DB" \
+  --since "$since" --expected "$OUT/expected.json" 2>&1) || consistency_rc=$?
 
 # The server log over the run, when given: ERROR lines and read-only transaction retries.
 server_errors=""
@@ -68,13 +114,14 @@ fi
 mem=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
 cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)
 machine="$(nproc) CPUs${cpu:+ ($cpu)}, $mem RAM"
-table=$("$PY" - "$OUT" "$since" "$machine" "$workers" "$USERS" "$SPAWN_RATE" "$RUN_TIME" "$HOST" "$server_errors" <<'EOF'
+table=$("$PY" - "$OUT" "$since" "$machine" "$workers" "$USERS" "$SPAWN_RATE" "$RUN_TIME" "$HOST" "$server_errors" "$ODOO_DB" <<'EOF'
 import csv
+import json
 import os
 import sys
 from pathlib import Path
 
-out, since, machine, workers, users, rate, run_time, host, server_errors = sys.argv[1:]
+out, since, machine, workers, users, rate, run_time, host, server_errors, db = sys.argv[1:]
 wait = (os.environ.get("LOADTEST_WAIT_MIN", "0.5"), os.environ.get("LOADTEST_WAIT_MAX", "2"))
 rows = list(csv.DictReader(open(Path(out) / "final_stats.csv")))
 
@@ -84,10 +131,11 @@ def ms(row, key):
     return "-" if value in ("", "N/A") else f"{float(value):.0f}"
 
 
-print(f"\n## Load test, {since}\n")
+print(f"\n## Load test, {since} UTC\n")
 print(
     f"`make loadtest`: {users} users (spawn rate {rate}/s) for {run_time} against "
-    f"`make serve` at {host} with HTTP workers: **{workers}**; machine: {machine}. "
+    f"`make serve` at {host} (database {db}) with HTTP workers: **{workers}**; "
+    f"machine: {machine}. "
     f"Times in ms; think time {wait[0]}-{wait[1]} s per user between operations.\n"
 )
 print("| operation | requests | failures | req/s | p50 | p95 | p99 |")
@@ -123,14 +171,25 @@ if failures_csv.exists():
         for row in failed:
             error = row["Error"].replace("|", "\\|")
             print(f"- {row['Name']}: {error} ({row['Occurrences']}x)")
+expected = Path(out) / "expected.json"
+if expected.exists():
+    refused = json.loads(expected.read_text()).get("refused") or {}
+    if refused:
+        print("\nRefused as a real user would be (somebody else was quicker):\n")
+        for what, count in sorted(refused.items()):
+            print(f"- {what.replace('|', '/')} ({count}x)")
 if server_errors:
     print(f"\n{server_errors[0].upper()}{server_errors[1:]}.")
 EOF
 )
+table=$(printf '%s\n\nPostgreSQL over the run (pg_stat_database of the database on each cluster):\n\n%s\n\nConsistency check after the run (scripts/consistency.py):\n\n```\n%s\n```' \
+  "$table" "$cluster_stats" "$consistency")
 printf '%s\n' "$table"
 if [ "${RESULTS:-1}" != 0 ]; then
   printf '%s\n' "$table" >> benchmarks/RESULTS.md
   log "table appended to benchmarks/RESULTS.md (Locust's CSV files in $OUT)"
 fi
-# Locust exits 1 when a request failed.
+# Locust exits 1 when a request failed; the consistency check when something was lost or
+# done twice.
+[ "$consistency_rc" = 0 ] || { log "consistency check FAILED"; exit 1; }
 exit "$rc"

@@ -9,7 +9,7 @@ cd "$ROOT"
 bash scripts/setup.sh
 VENV=.state/venv
 PY="$VENV/bin/python"
-db=$("$PY" scripts/odoo_conf.py get db_name)
+db=${SERVE_DB:-$("$PY" scripts/odoo_conf.py get db_name)}
 modules=$(for m in */__manifest__.py; do basename "$(dirname "$m")"; done | paste -sd, -)
 
 # The same database as `make run`, created the same way on first use.

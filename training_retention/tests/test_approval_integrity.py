@@ -173,7 +173,9 @@ class TestApprovalIntegrity(ApprovalIntegrityMixin, RetentionCommon):
     def test_one_approval_per_person(self):
         """X-03: management (also customer service and finance) approves the
         customer-service tier, then its finance approval is refused: one approval
-        per person and case. The administrator likewise."""
+        per person and case, and the case leaves their "to approve" list
+        (``can_review``, issue 16) while finance's has it. The administrator
+        likewise."""
         for approver in (self.user_management, self.admin):
             with self.subTest(approver=approver.login):
                 case = self._submitted(student=self._student(approver.login))
@@ -181,6 +183,18 @@ class TestApprovalIntegrity(ApprovalIntegrityMixin, RetentionCommon):
                 reviews = case.review_ids.sorted("sequence")
                 self.assertEqual(reviews.mapped("status")[0], "approved")
                 self.assertEqual(reviews[0].done_by, approver)
+                # Nor is it on their "to approve" list any more (issue 16: the
+                # load test's managers kept picking it); finance's list has it.
+                Case = self.env["training.attrition.case"]
+                for user, listed in ((approver, False), (self.user_finance, True)):
+                    self.assertEqual(
+                        case
+                        in Case.with_user(user).search([("can_review", "=", True)]),
+                        listed,
+                        user.login,
+                    )
+                    case.invalidate_recordset(["can_review"])
+                    self.assertEqual(case.with_user(user).can_review, listed)
                 before = self._snapshot(case)
                 with self._refused(UserError, "already approved"):
                     case.with_user(approver).validate_tier()
@@ -230,13 +244,25 @@ class TestApprovalIntegrity(ApprovalIntegrityMixin, RetentionCommon):
 
     def test_applicant_cannot_approve(self):
         """X-03, RET-02: the customer service agent who opened and submitted the
-        case cannot approve its customer-service tier; a second agent can."""
+        case cannot approve its customer-service tier nor finds it on their "to
+        approve" list; a second agent can."""
         case = self._submitted()
         self.assertEqual(case.submitted_by_id, self.user_customer_service)
         before = self._snapshot(case)
         with self._refused(UserError, "applicant"):
             case.with_user(self.user_customer_service).validate_tier()
         self.assertEqual(self._snapshot(case), before)
+        # Not on the applicant's "to approve" list (issue 16), on a colleague's.
+        Case = self.env["training.attrition.case"]
+        for user, listed in (
+            (self.user_customer_service, False),
+            (self.user_customer_service_2, True),
+        ):
+            self.assertEqual(
+                case in Case.with_user(user).search([("can_review", "=", True)]),
+                listed,
+                user.login,
+            )
         # Opened by one agent, submitted by another: neither approves.
         enrollment = self._enrolled(course=self.course_a)
         today = fields.Date.context_today(self.env.user)

@@ -58,6 +58,23 @@ class TrainingTierValidation(models.AbstractModel):
             .sorted("sequence")[:1]
         )
 
+    def _tier_approved_by(self, user):
+        """``user`` may not approve this record at all: an applicant, or already
+        one of its approvers."""
+        self.ensure_one()
+        return user in self._get_tier_applicants() or user in (
+            self.sudo().review_ids.filtered(lambda r: r.status == "approved").done_by
+        )
+
+    def _compute_can_review(self):
+        # "To approve" lists (can_review is searched through this compute) show
+        # only what the user may approve: not their own application, not a
+        # record whose earlier tier they approved (X-03).
+        super()._compute_can_review()
+        user = self.env.user
+        for record in self.filtered("can_review"):
+            record.can_review = not record._tier_approved_by(user)
+
     def _check_tier_approver(self, review):
         """Segregation of duties, checked before anything is written."""
         self.ensure_one()
