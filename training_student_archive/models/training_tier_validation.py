@@ -70,10 +70,11 @@ class TrainingTierValidation(models.AbstractModel):
         # "To approve" lists (can_review is searched through this compute) show
         # only what the user may approve: not their own application, not a
         # record whose earlier tier they approved (X-03).
-        super()._compute_can_review()
+        result = super()._compute_can_review()
         user = self.env.user
         for record in self.filtered("can_review"):
             record.can_review = not record._tier_approved_by(user)
+        return result
 
     def _check_tier_approver(self, review):
         """Segregation of duties, checked before anything is written."""
