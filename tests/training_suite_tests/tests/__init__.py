@@ -2,3 +2,4 @@ from . import test_core_apps
 from . import test_student_journey
 from . import test_personal_data
 from . import test_cron_workers
+from . import test_consistency_check
