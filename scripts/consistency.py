@@ -226,7 +226,7 @@ def main():
     parser.add_argument("--since")
     parser.add_argument("--expected")
     args = parser.parse_args()
-    config.parse_config(["-c", args.config, "-d", args.database])
+    config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
     expected = None
     if args.expected:
         with open(args.expected) as file:

@@ -107,8 +107,10 @@ server_errors=""
 if [ -n "${SERVER_LOG:-}" ] && [ -f "$SERVER_LOG" ]; then
   run_log=$(tail -n +"$((log_lines + 1))" "$SERVER_LOG")
   errors=$(grep -c ' ERROR ' <<<"$run_log" || true)
+  conflicts=$(grep -c 'could not serialize access' <<<"$run_log" || true)
+  retried=$(grep -c 'SERIALIZATION_FAILURE, [0-9]* tries left' <<<"$run_log" || true)
   retries=$(grep -c 'retrying with a read/write cursor' <<<"$run_log" || true)
-  server_errors="server log over the run: $errors ERROR lines; $retries read-only requests retried on the primary (cannot write in a read-only transaction)"
+  server_errors="server log over the run: $((errors - conflicts)) ERROR lines besides serialization failures; $retried serialization failures (two transactions writing the same row) retried by Odoo; $retries read-only requests retried on the primary (cannot write in a read-only transaction)"
 fi
 
 mem=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
