@@ -13,3 +13,4 @@ from . import test_feedback_action_intake
 from . import test_feedback_answers
 from . import test_feedback_problem_analysis
 from . import test_feedback_sla_cycle
+from . import test_race

@@ -2,6 +2,7 @@ import logging
 from datetime import timedelta
 
 from markupsafe import Markup
+from psycopg2.errors import UniqueViolation
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -421,7 +422,19 @@ class TrainingArrearsReminder(models.Model):
                 with self.env.cr.savepoint():
                     reminder = Reminder.create(vals)
                     reminder._send()
-            except Exception:
+            except Exception as error:
+                if (
+                    isinstance(error, UniqueViolation)
+                    and error.diag.constraint_name == f"{self._table}_invoice_step_uniq"
+                ):
+                    # Issue 16: another run (a second worker) sent it meanwhile.
+                    _logger.info(
+                        "Arrears reminder of invoice id %s (step id %s) already "
+                        "sent by another run: skipped.",
+                        vals["invoice_id"],
+                        vals["step_id"],
+                    )
+                    continue
                 _logger.exception(
                     "Arrears reminder of invoice id %s (step id %s) not sent: "
                     "skipped, tried again on the next run.",

@@ -1269,10 +1269,14 @@ class TrainingAttritionCase(models.Model):
     # -- accounting (X-04) ------------------------------------------------------------
 
     def _lock_for_refund(self):
-        """Row lock: two approvals racing cannot both credit the same case."""
+        """A new row version of the cases: two transactions crediting, paying or
+        reversing the refund of the same case at once conflict, the second one
+        waits and is retried (REPEATABLE READ), and then sees what the first did
+        (issue 16). A plain row lock would not do: once the first committed, the
+        second would get the lock and go on with its old snapshot."""
         self.env.cr.execute(
-            "SELECT id FROM training_attrition_case WHERE id = %s FOR UPDATE",
-            (self.id,),
+            "UPDATE training_attrition_case SET write_date = write_date WHERE id IN %s",
+            (tuple(self.ids),),
         )
         self.invalidate_recordset(["refund_move_ids"])
 

@@ -21,3 +21,4 @@ from . import test_approval_integrity
 from . import test_refund_engine
 from . import test_refund_accounting
 from . import test_risk_privacy
+from . import test_race

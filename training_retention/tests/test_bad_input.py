@@ -75,7 +75,11 @@ class TestRetentionBadInput(RetentionCommon):
         self._invoice(self.enrollment, paid=4000.0)
         case = self._case(self.enrollment)
         case.action_submit()
+        # The customer-service tier waits for its approval (OCA updates a tier's
+        # status when its can_review is computed: at the latest on flush).
+        self.env.flush_all()
         statuses = case.review_ids.mapped("status")
+        self.assertEqual(statuses, ["pending", "waiting", "waiting"])
         with self.assertRaises(UserError) as error:
             case.with_user(self.user_finance).validate_tier()
         self.assertIn("is for Group Customer Service", str(error.exception))

@@ -21,3 +21,4 @@ from . import test_governance_access
 from . import test_query_budget
 from . import test_need_to_know
 from . import test_guardian_portal
+from . import test_destruction_race

@@ -7,12 +7,17 @@ all created here. Times are frozen by the test classes, never read from the cloc
 
 import collections
 import contextlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import pytz
 
-from odoo import Command
+from odoo import SUPERUSER_ID, Command, api
+from odoo.exceptions import UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tools import SQL, mute_logger
 
 MODULE = "training_student_archive"
 TZ = "Asia/Shanghai"
@@ -242,3 +247,98 @@ class QueryCountMixin:
                 per_record * (sizes[n] - sizes[n - 1]),
                 f"statements for {sizes}: {counts}",
             )
+
+
+# Seconds a thread of a concurrency test waits for the other: longer means a lock
+# was taken (or a deadlock), and the test fails instead of hanging.
+TIMEOUT = 20
+# What the loser of a race may get: a clear refusal, or a PostgreSQL concurrency
+# error Odoo retries the request on (odoo.service.model.retrying).
+CLEAN_REFUSALS = (UserError, ValidationError)
+RETRIED_ERRORS = PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+
+class ConcurrencyMixin:
+    """Races of real transactions on committed data (issue 16: nothing twice).
+
+    The test cursor never commits and other transactions cannot see its data: the
+    data of a race is built and committed in transactions of their own
+    (:meth:`_in_new_transaction`) and removed by cleanups. :meth:`_race` runs the
+    competitors in threads, each in its own transaction, as two requests of two
+    workers: each reads the database first (Odoo's transactions are REPEATABLE
+    READ: the snapshot is taken at the first statement), then waits for the other
+    at a barrier, so both decide on the same committed state before either
+    writes."""
+
+    def _in_new_transaction(self, func, uid=SUPERUSER_ID):
+        """``func(env)`` in a transaction of its own, committed if it returns."""
+        with self.registry.cursor() as cr:
+            return func(api.Environment(cr, uid, {"mail_notify_force_send": False}))
+
+    def _race(self, *calls):
+        """Run the ``(uid, func)`` of ``calls`` at the same time, each as ``uid`` in
+        its own thread and transaction (committed if ``func`` returns, rolled back
+        if it raises). Returns the outcome of each: what ``func`` returned, or the
+        exception it raised."""
+        started = threading.Barrier(len(calls), timeout=TIMEOUT)
+
+        def run(uid, func):
+            # No e-mail leaves this machine (Odoo's test mode, per thread).
+            threading.current_thread().testing = True
+            try:
+                with self.registry.cursor() as cr:
+                    env = api.Environment(cr, uid, {"mail_notify_force_send": False})
+                    # The snapshot of the transaction: what it decides on.
+                    cr.execute("SELECT 1")
+                    started.wait()
+                    return func(env)
+            except Exception as error:  # noqa: BLE001 - the outcome of the race
+                return error
+            finally:
+                threading.current_thread().testing = False
+
+        with (
+            mute_logger("odoo.sql_db"),
+            ThreadPoolExecutor(max_workers=len(calls)) as executor,
+        ):
+            futures = [executor.submit(run, uid, func) for uid, func in calls]
+            return [future.result(timeout=3 * TIMEOUT) for future in futures]
+
+    def _winner_and_loser(self, outcomes):
+        """Exactly one competitor went through; the other got a clear refusal or
+        an error Odoo retries. Returns (index of the winner, index of the loser,
+        the loser's exception)."""
+        errors = [isinstance(outcome, Exception) for outcome in outcomes]
+        self.assertEqual(sorted(errors), [False, True], outcomes)
+        loser = errors.index(True)
+        error = outcomes[loser]
+        self.assertIsInstance(error, CLEAN_REFUSALS + RETRIED_ERRORS, repr(error))
+        return 1 - loser, loser, error
+
+    def _purge(self, env, records):
+        """Delete committed ``records`` of a race and their chatter, also those
+        the ORM refuses to delete (executed, approved, ended)."""
+        records = records.exists()
+        if not records:
+            return
+        env.flush_all()
+        ids = tuple(records.ids)
+        for table, column in (
+            ("mail_message", "model"),
+            ("mail_followers", "res_model"),
+            ("mail_activity", "res_model"),
+            ("tier_review", "model"),
+        ):
+            env.cr.execute(
+                SQL(
+                    "DELETE FROM %s WHERE %s = %s AND res_id IN %s",
+                    SQL.identifier(table),
+                    SQL.identifier(column),
+                    records._name,
+                    ids,
+                )
+            )
+        env.cr.execute(
+            SQL("DELETE FROM %s WHERE id IN %s", SQL.identifier(records._table), ids)
+        )
+        env.invalidate_all()
