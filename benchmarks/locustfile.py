@@ -181,8 +181,8 @@ CASE_FORM = dict(
 ACCESS_REQUEST_LIST = {"name": {}, "state": {}, "requested_by_id": M2O}
 # Refusals a user meets when another user was quicker (not failures of the server).
 RACE_LOST = re.compile(
-    r"already|not allowed to review|no longer|cannot review|open case|"
-    r"déjà|已",
+    r"already|no longer|open case|not waiting for an approval|cannot approve .* now|"
+    r"only a granted",
     re.IGNORECASE,
 )
 LOGGED_MODELS = {
@@ -300,12 +300,20 @@ class OdooUser(HttpUser):
             )
             self.expect_log(model, "form", result or [])
 
-    def approve_one(self, model, spec, label):
+    def approve_one(self, model, spec, label, tier=None):
         """Open the list of what waits for my review and approve one of them, as
-        the Validate button does."""
+        the Validate button does; only those whose next approval is ``tier`` (a
+        manager also approves the customer-service tier, and then, one approval per
+        person, no longer the management one)."""
         records = self.search(
-            model, spec, f"{label} to approve", [("can_review", "=", True)], limit=20
+            model,
+            dict(spec, next_review={}),
+            f"{label} to approve",
+            [("can_review", "=", True)],
+            limit=20,
         )
+        if tier:
+            records = [r for r in records if tier in (r.get("next_review") or "")]
         if records:
             record_id = random.choice(records)["id"]
             self.call_kw(
@@ -407,7 +415,9 @@ class Service(OdooUser):
 
     @task(2)
     def approve(self):
-        self.approve_one("training.attrition.case", CASE_LIST, "attrition case")
+        self.approve_one(
+            "training.attrition.case", CASE_LIST, "attrition case", "Customer service"
+        )
 
 
 class Finance(OdooUser):
@@ -422,7 +432,9 @@ class Finance(OdooUser):
 
     @task(2)
     def approve(self):
-        self.approve_one("training.attrition.case", CASE_LIST, "attrition case")
+        self.approve_one(
+            "training.attrition.case", CASE_LIST, "attrition case", "Finance"
+        )
 
 
 class Manager(OdooUser):
@@ -431,7 +443,9 @@ class Manager(OdooUser):
 
     @task
     def approve(self):
-        self.approve_one("training.attrition.case", CASE_LIST, "attrition case")
+        self.approve_one(
+            "training.attrition.case", CASE_LIST, "attrition case", "Management"
+        )
 
 
 class Supervisor(OdooUser):
