@@ -50,6 +50,7 @@
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "views/training_student_archive_menus.xml",
+        "views/training_lesson_views.xml",
     ],
     "demo": [
         "demo/training_demo.xml",

@@ -6,6 +6,7 @@ from . import training_course
 from . import training_student_archive
 from . import training_enrollment
 from . import training_learning_record
+from . import training_lesson
 from . import training_archive_document
 from . import training_archive_deadline
 from . import res_partner

@@ -9,6 +9,12 @@ class ResCompany(models.Model):
         string="Default Archivist",
         help="Archivist put in charge of new archives and of their deadlines.",
     )
+    training_absence_user_id = fields.Many2one(
+        "res.users",
+        string="Absence Follow-up",
+        help="Customer service officer who contacts a student absent from a lesson "
+        "(default: whoever enrolled the student).",
+    )
     training_retention_years = fields.Integer(
         string="Archive Retention (years)",
         default=5,

@@ -7,6 +7,9 @@ class ResConfigSettings(models.TransientModel):
     training_archivist_id = fields.Many2one(
         related="company_id.training_archivist_id", readonly=False
     )
+    training_absence_user_id = fields.Many2one(
+        related="company_id.training_absence_user_id", readonly=False
+    )
     training_retention_years = fields.Integer(
         related="company_id.training_retention_years", readonly=False
     )

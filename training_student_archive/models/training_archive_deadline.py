@@ -67,6 +67,9 @@ class TrainingArchiveDeadline(models.Model):
     learning_record_id = fields.Many2one(
         "training.learning.record", readonly=True, index=True, ondelete="cascade"
     )
+    lesson_id = fields.Many2one(
+        "training.lesson", readonly=True, index=True, ondelete="cascade"
+    )
     course_id = fields.Many2one(
         related="enrollment_id.course_id", store=True, string="Course"
     )
@@ -164,13 +167,21 @@ class TrainingArchiveDeadline(models.Model):
         """Create the deadlines of ``specs`` not created yet.
 
         :param specs: list of dicts with kind, archive_id, start, user_id and optionally
-            enrollment_id and learning_record_id
+            enrollment_id, learning_record_id and lesson_id
         """
         if not specs:
             return self.browse()
 
-        def key(kind, archive_id, enrollment_id=False, learning_record_id=False):
-            return kind, archive_id, enrollment_id or False, learning_record_id or False
+        def key(
+            kind, archive_id, enrollment_id=False, record_id=False, lesson_id=False
+        ):
+            return (
+                kind,
+                archive_id,
+                enrollment_id or False,
+                record_id or False,
+                lesson_id or False,
+            )
 
         archives = self.env["training.student.archive"].browse(
             {s["archive_id"] for s in specs}
@@ -183,7 +194,13 @@ class TrainingArchiveDeadline(models.Model):
             ]
         )
         seen = {
-            key(d.kind, d.archive_id.id, d.enrollment_id.id, d.learning_record_id.id)
+            key(
+                d.kind,
+                d.archive_id.id,
+                d.enrollment_id.id,
+                d.learning_record_id.id,
+                d.lesson_id.id,
+            )
             for d in existing
         }
         vals_list = []
@@ -193,6 +210,7 @@ class TrainingArchiveDeadline(models.Model):
                 spec["archive_id"],
                 spec.get("enrollment_id"),
                 spec.get("learning_record_id"),
+                spec.get("lesson_id"),
             )
             if spec_key in seen:
                 continue
@@ -296,7 +314,39 @@ class TrainingArchiveDeadline(models.Model):
             )._mark_done(archive.review_date)
 
     @api.model
+    def _sync_lesson_deadlines(self, lessons):
+        """A lesson's recording deadline for every student on its roll, from the
+        lesson's day: a lesson nobody records is chased (ARC-05)."""
+        specs = []
+        for lesson in lessons.filtered(lambda lesson: not lesson.cancelled):
+            for enrollment in lesson._roll_enrollments().filtered("archive_id"):
+                specs.append(
+                    {
+                        "kind": "lesson_record",
+                        "archive_id": enrollment.archive_id.id,
+                        "enrollment_id": enrollment.id,
+                        "lesson_id": lesson.id,
+                        "start": datetime.combine(lesson.date, time(12)),
+                        "user_id": lesson.teacher_id.id,
+                    }
+                )
+        return self._create_missing(specs)
+
+    @api.model
     def _sync_record_deadlines(self, records):
+        # The line of a lesson's roll takes over the deadline its lesson opened.
+        waiting = self.search(
+            [
+                ("lesson_id", "in", records.lesson_id.ids),
+                ("learning_record_id", "=", False),
+            ]
+        )
+        for record in records.filtered("lesson_id"):
+            waiting.filtered(
+                lambda d, r=record: (
+                    d.lesson_id == r.lesson_id and d.enrollment_id == r.enrollment_id
+                )
+            )[:1].learning_record_id = record
         specs = []
         for record in records.filtered("archive_id"):
             if record.record_type == "lesson":
@@ -306,6 +356,7 @@ class TrainingArchiveDeadline(models.Model):
                         "archive_id": record.archive_id.id,
                         "enrollment_id": record.enrollment_id.id,
                         "learning_record_id": record.id,
+                        "lesson_id": record.lesson_id.id,
                         "start": datetime.combine(record.date, time(12)),
                         "user_id": record.teacher_id.id,
                     }
@@ -340,10 +391,7 @@ class TrainingArchiveDeadline(models.Model):
         self.ensure_one()
         record = self.learning_record_id
         if self.kind == "lesson_record":
-            # An absent student has no performance or homework to record.
-            return record.attendance == "absent" or bool(
-                record.performance and record.homework
-            )
+            return bool(record) and record._is_lesson_recorded()
         if self.kind == "exam_result":
             return record.score_recorded
         if self.kind == "schedule":

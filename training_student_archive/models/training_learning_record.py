@@ -47,6 +47,13 @@ class TrainingLearningRecord(models.Model):
         check_company=True,
         domain="[('state', '=', 'active')]",
     )
+    lesson_id = fields.Many2one(
+        "training.lesson",
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+        help="The class meeting whose roll this line is.",
+    )
     archive_id = fields.Many2one(
         related="enrollment_id.archive_id", store=True, index=True, string="Archive"
     )
@@ -93,6 +100,9 @@ class TrainingLearningRecord(models.Model):
     )
     absence_followed_up = fields.Boolean(
         help="Somebody contacted the student about this absence.", tracking=True
+    )
+    absence_activity_id = fields.Many2one(
+        "mail.activity", readonly=True, copy=False, ondelete="set null"
     )
     performance = fields.Selection(
         [
@@ -182,14 +192,50 @@ class TrainingLearningRecord(models.Model):
                     self.env._("A lesson record needs the attendance.")
                 )
 
+    @api.constrains("lesson_id", "enrollment_id")
+    def _check_lesson_course(self):
+        for record in self.filtered("lesson_id"):
+            if record.enrollment_id.course_id != record.lesson_id.course_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(student)s is not enrolled in %(course)s, the course of "
+                        "this lesson.",
+                        student=record.partner_id.name,
+                        course=record.lesson_id.course_id.name,
+                    )
+                )
+
+    def _is_lesson_recorded(self):
+        """ARC-05 met for a lesson: its attendance, performance and homework; an
+        absent student has no performance or homework to record."""
+        self.ensure_one()
+        return self.attendance == "absent" or bool(
+            self.attendance and self.performance and self.homework
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
+        lessons = self.env["training.lesson"].browse(
+            [vals["lesson_id"] for vals in vals_list if vals.get("lesson_id")]
+        )
         for vals in vals_list:
             if "score" in vals:
                 vals.setdefault("score_recorded", True)
+            if vals.get("lesson_id"):
+                # A line of a roll is the lesson's: its day, number, teacher, topic.
+                lesson = lessons.browse(vals["lesson_id"])
+                for fname, value in (
+                    ("record_type", "lesson"),
+                    ("date", lesson.date),
+                    ("lesson_number", lesson.lesson_number),
+                    ("teacher_id", lesson.teacher_id.id),
+                    ("name", lesson.name),
+                ):
+                    vals.setdefault(fname, value)
         records = super().create(vals_list)
         records.archive_id._check_not_sealed()
         self.env["training.archive.deadline"].sudo()._sync_record_deadlines(records)
+        records._sync_absence_follow_up()
         return records
 
     def write(self, vals):
@@ -198,7 +244,47 @@ class TrainingLearningRecord(models.Model):
             vals = dict(vals, score_recorded=True)
         result = super().write(vals)
         self.env["training.archive.deadline"].sudo()._sync_record_deadlines(self)
+        if {"attendance", "absence_followed_up"} & set(vals):
+            self._sync_absence_follow_up()
         return result
+
+    def _sync_absence_follow_up(self):
+        """ARC-06: an absence from a lesson is followed up by customer service: an
+        activity on the enrolment (which customer service reads; the learning
+        record is not theirs to read) for the company's absence contact, else the
+        person who enrolled the student. Done when somebody ticks *Followed Up*;
+        gone if the absence is corrected."""
+        for record in self.sudo():
+            absent = (
+                record.record_type == "lesson"
+                and record.attendance == "absent"
+                and not record.absence_followed_up
+            )
+            activity = record.absence_activity_id
+            if absent and not activity:
+                enrollment = record.enrollment_id
+                user = (
+                    record.company_id.training_absence_user_id
+                    or enrollment.user_id
+                    or record.company_id.training_archivist_id
+                )
+                record.absence_activity_id = enrollment.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    date_deadline=fields.Date.context_today(record),
+                    summary=self.env._(
+                        "Absent from %(course)s on %(date)s: contact the student",
+                        course=record.course_id.name,
+                        date=record.date,
+                    ),
+                    user_id=user.id or self.env.uid,
+                )
+            elif activity and not absent:
+                if record.absence_followed_up:
+                    activity.action_feedback(
+                        feedback=self.env._("The student was contacted.")
+                    )
+                else:
+                    activity.unlink()
 
     @api.depends("record_type", "date", "course_id")
     def _compute_display_name(self):

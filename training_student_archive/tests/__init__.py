@@ -22,3 +22,4 @@ from . import test_query_budget
 from . import test_need_to_know
 from . import test_guardian_portal
 from . import test_destruction_race
+from . import test_lesson

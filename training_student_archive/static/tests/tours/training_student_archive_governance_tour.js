@@ -1,12 +1,12 @@
 import { registry } from "@web/core/registry";
 
 /**
- * The archivist goes through Training > Governance (X-02) and approves a change
- * request with the tier validation buttons (ARC-08, X-03). Data from
+ * The archivist goes through Training > Archives > Governance (X-02, issue 15) and
+ * approves a change request with the tier validation buttons (ARC-08, X-03). Data from
  * tests/test_ui.py: a draft change request of "Tour Student" asking for a new phone.
  */
 const ROOT_MENU = "training_student_archive.training_student_archive_menu_root";
-const GOVERNANCE_MENU = "training_student_archive.training_student_archive_menu_governance";
+const ARCHIVES_MENU = "training_student_archive.training_student_archive_menu_archives";
 const MENUS = [
     ["training_archive_access_request_menu", ".o_list_view"],
     ["training_archive_access_grant_menu", ".o_list_view"],
@@ -20,9 +20,13 @@ const MENUS = [
 function openMenu([xmlid, view]) {
     return [
         {
-            content: "Open the Governance menu",
-            trigger: `.o_menu_sections button[data-menu-xmlid='${GOVERNANCE_MENU}']`,
+            content: "Open the Archives menu",
+            trigger: `.o_menu_sections button[data-menu-xmlid='${ARCHIVES_MENU}']`,
             run: "click",
+        },
+        {
+            content: "The Archives menu has its Governance heading",
+            trigger: ".o-dropdown--menu .dropdown-header:contains('Governance')",
         },
         {
             content: `Open ${xmlid}`,
