@@ -23,3 +23,4 @@ from . import test_need_to_know
 from . import test_guardian_portal
 from . import test_destruction_race
 from . import test_lesson
+from . import test_lesson_ui
