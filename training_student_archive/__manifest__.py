@@ -51,6 +51,7 @@
         "views/res_config_settings_views.xml",
         "views/training_student_archive_menus.xml",
         "views/training_lesson_views.xml",
+        "views/training_lesson_plan_views.xml",
     ],
     "demo": [
         "demo/training_demo.xml",

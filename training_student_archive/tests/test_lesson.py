@@ -208,3 +208,51 @@ class TestLesson(TrainingArchiveCommon):
         self.assertEqual(set(self._deadlines(moved).mapped("state")), {"cancel"})
         with self.assertRaises(UserError):
             moved.with_user(self.user_teacher).action_take_roll()
+
+    def test_plan_lessons_from_the_weekly_pattern(self):
+        """ARC-05, ARC-06, issue 15: lessons planned from a weekly pattern. Mondays
+        and Wednesdays from Mon 10 to Sun 23 March 2025 are Mon 10, Wed 12, Mon 17
+        and Wed 19; Wed 19 is a public holiday and Wed 12 already has the lesson
+        given by hand (number 1), so Mon 10 and Mon 17 are added, numbered after it:
+        2 and 3. Planned again, nothing is added. Every lesson has its recording
+        deadlines, one per student on the roll (2)."""
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Public holiday",
+                "calendar_id": self.calendar.id,
+                "resource_id": False,
+                "date_from": local(2025, 3, 19, 0, 0, 0),
+                "date_to": local(2025, 3, 19, 23, 59, 59),
+            }
+        )
+        given = self._lesson(lesson_number=1)  # Wed 12
+        plan = (
+            self.env["training.lesson.plan"]
+            .with_user(self.user_teacher)
+            .create(
+                {
+                    "course_id": self.course_a.id,
+                    "date_from": "2025-03-10",
+                    "date_to": "2025-03-23",
+                    "mon": True,
+                    "wed": True,
+                }
+            )
+        )
+        self.assertEqual(plan.teacher_id, self.user_teacher)
+        plan.action_plan()
+        lessons = self.Lesson.search([("course_id", "=", self.course_a.id)])
+        self.assertEqual(
+            [
+                (str(lesson.date), lesson.lesson_number)
+                for lesson in lessons.sorted("date")
+            ],
+            [("2025-03-10", 2), ("2025-03-12", 1), ("2025-03-17", 3)],
+        )
+        self.assertIn(given, lessons)
+        for lesson in lessons:
+            self.assertEqual(len(self._deadlines(lesson)), 2, lesson.display_name)
+        plan.action_plan()
+        self.assertEqual(
+            self.Lesson.search_count([("course_id", "=", self.course_a.id)]), 3
+        )

@@ -60,10 +60,9 @@ class TestLessonRollCallPhone(HttpCase):
             "/odoo", "training_lesson_roll_call_tour", login=self.teacher.login
         )
         records = self.lesson.record_ids
-        present, absent = (
-            records.filtered(lambda r: r.partner_id.name == name)
-            for name in ("Tour Present Student", "Tour Absent Student")
-        )
+        by_name = {record.partner_id.name: record for record in records}
+        present = by_name["Tour Present Student"]
+        absent = by_name["Tour Absent Student"]
         self.assertRecordValues(
             present | absent,
             [

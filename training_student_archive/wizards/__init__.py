@@ -1,0 +1,1 @@
+from . import training_lesson_plan
