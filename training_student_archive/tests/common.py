@@ -342,3 +342,41 @@ class ConcurrencyMixin:
             SQL("DELETE FROM %s WHERE id IN %s", SQL.identifier(records._table), ids)
         )
         env.invalidate_all()
+
+    def _purge_partner(self, env, partner_id):
+        """Delete a committed contact of a race and the messages by or about it."""
+        env.cr.execute(
+            "DELETE FROM mail_message WHERE author_id = %s OR "
+            "(model = 'res.partner' AND res_id = %s)",
+            (partner_id, partner_id),
+        )
+        env["res.partner"].browse(partner_id).unlink()
+
+    def _numbers_drawn_at_once(self, code, uid, create):
+        """Two records created at the same time by ``uid`` in two transactions
+        (``create(env, partner_id)`` returns the new number), each drawing its number
+        before either commits: the sequence ``code`` is "standard" (a PostgreSQL
+        sequence, not "no_gap"), so neither waits for the other. Returns the two
+        numbers."""
+        sequence = self.env["ir.sequence"].search([("code", "=", code)])
+        self.assertEqual(set(sequence.mapped("implementation")), {"standard"})
+        partner_ids = self._in_new_transaction(
+            lambda env: [self._student(env).id for __ in range(2)]
+        )
+        # Both hold their number when both are past this barrier: neither waited.
+        numbered = threading.Barrier(2, timeout=TIMEOUT)
+
+        def run_for(partner_id):
+            def run(env):
+                number = create(env, partner_id)
+                env.flush_all()
+                numbered.wait()
+                return number
+
+            return run
+
+        numbers = self._race(*((uid, run_for(pid)) for pid in partner_ids))
+        for number in numbers:
+            self.assertIsInstance(number, str, numbers)
+        self.assertEqual(len(set(numbers)), 2, numbers)
+        return numbers

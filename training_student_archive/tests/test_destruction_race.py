@@ -33,12 +33,7 @@ class TestDestructionRace(ConcurrencyMixin, TransactionCase):
             # SQL (the last ones of the chain, which stays valid without them).
             self._purge(env, destructions)
             self._purge(env, env["training.student.archive"].browse(archive_id))
-            env.cr.execute(
-                "DELETE FROM mail_message WHERE author_id = %s OR "
-                "(model = 'res.partner' AND res_id = %s)",
-                (partner_id, partner_id),
-            )
-            env["res.partner"].browse(partner_id).unlink()
+            self._purge_partner(env, partner_id)
 
         self._in_new_transaction(purge)
 
