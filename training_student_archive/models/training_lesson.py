@@ -100,9 +100,14 @@ class TrainingLesson(models.Model):
             )
 
     def _compute_is_overdue(self):
-        overdue = self.search([("id", "in", self.ids), ("is_overdue", "=", True)])
+        overdue = (
+            self.env["training.archive.deadline"]
+            .sudo()
+            .search([("lesson_id", "in", self._origin.ids), ("state", "=", "overdue")])
+            .lesson_id
+        )
         for lesson in self:
-            lesson.is_overdue = lesson in overdue
+            lesson.is_overdue = lesson._origin in overdue
 
     def _search_is_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):

@@ -1,6 +1,6 @@
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import freeze_time, tagged
+from odoo.tests import Form, freeze_time, tagged
 
 from .common import TrainingArchiveCommon, local
 
@@ -256,3 +256,14 @@ class TestLesson(TrainingArchiveCommon):
         self.assertEqual(
             self.Lesson.search_count([("course_id", "=", self.course_a.id)]), 3
         )
+
+    def test_new_lesson_in_the_form(self):
+        """ARC-06, X-02: the teacher creates a lesson in its form (onchange of a new
+        record included): not overdue, To Record, with its deadlines once saved."""
+        with Form(self.Lesson.with_user(self.user_teacher)) as form:
+            form.course_id = self.course_a
+            form.name = "Numbers"
+            self.assertFalse(form.is_overdue)
+        lesson = form.record
+        self.assertEqual(lesson.state, "planned")
+        self.assertEqual(len(self._deadlines(lesson)), 2)
