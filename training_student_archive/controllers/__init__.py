@@ -1,2 +1,3 @@
 from . import portal
 from . import read_log
+from . import certificate

@@ -1,10 +1,17 @@
+import re
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.translate import LazyTranslate
 
+from .training_archive_access_grant import PART_MODELS, archive_numbers_text
 from .training_personal_data import BLANK
 
 _lt = LazyTranslate(__name__)
+
+# Between the archive numbers a requester types: commas, semicolons (also the
+# Chinese ones), spaces and new lines.
+NUMBER_SEPARATORS = re.compile(r"[\s,;\uff0c\uff1b\u3001]+")
 
 
 class TrainingArchiveAccessRequest(models.Model):
@@ -78,6 +85,14 @@ class TrainingArchiveAccessRequest(models.Model):
         required=True,
         check_company=True,
     )
+    # The requester names the archives by number, without reading them (issue 15):
+    # resolved to archive_ids, the source of truth, on create and write.
+    archive_numbers = fields.Char(
+        compute="_compute_archive_numbers",
+        readonly=False,
+        help="The numbers of the archives needed, separated by commas, spaces or "
+        "new lines. Only exact archive numbers are recognised.",
+    )
     part_ids = fields.Many2many(
         "training.archive.part",
         string="Parts",
@@ -111,6 +126,10 @@ class TrainingArchiveAccessRequest(models.Model):
         "training.archive.access.grant", "request_id", string="Grants", readonly=True
     )
     closed_date = fields.Datetime(readonly=True, copy=False, tracking=True)
+    # The buttons of the requester once granted (see the grant's).
+    can_open_registration = fields.Boolean(compute="_compute_can_open")
+    can_open_learning = fields.Boolean(compute="_compute_can_open")
+    can_open_documents = fields.Boolean(compute="_compute_can_open")
 
     @api.model
     def _personal_data_domain(self, partners):
@@ -124,14 +143,133 @@ class TrainingArchiveAccessRequest(models.Model):
             TrainingArchiveAccessRequest, self.with_context(skip_validation_check=True)
         )._personal_data_erase(partners)
 
+    @api.depends("archive_ids")
+    def _compute_archive_numbers(self):
+        numbers = archive_numbers_text(self, "archive_ids")
+        for request in self:
+            request.archive_numbers = numbers[request]
+
+    @api.depends(
+        "grant_ids.can_open_registration",
+        "grant_ids.can_open_learning",
+        "grant_ids.can_open_documents",
+    )
+    @api.depends_context("uid")
+    def _compute_can_open(self):
+        for request in self:
+            for code in PART_MODELS:
+                fname = f"can_open_{code}"
+                request[fname] = any(request.grant_ids.mapped(fname))
+
+    def _action_open_part(self, code):
+        """The part ``code`` of the archives, through the requester's valid grant."""
+        self.ensure_one()
+        grant = self.grant_ids.filtered(f"can_open_{code}")[:1]
+        if not grant:
+            raise UserError(
+                self.env._(
+                    "Access request %s gives you no valid access to open.", self.name
+                )
+            )
+        return grant._action_open_part(code)
+
+    def action_open_registration(self):
+        return self._action_open_part("registration")
+
+    def action_open_learning(self):
+        return self._action_open_part("learning")
+
+    def action_open_documents(self):
+        return self._action_open_part("documents")
+
+    @api.model
+    def _archives_from_numbers(self, text, company):
+        """The archives of ``company`` numbered exactly as in ``text`` (issue 15).
+        Looked up as superuser, the requester does not read the archives; only an
+        exact number matches: no name, no part of a number, so nobody finds out who
+        is a student. Unknown numbers are refused by name."""
+        numbers = list(
+            dict.fromkeys(n for n in NUMBER_SEPARATORS.split(text or "") if n)
+        )
+        if not numbers:
+            raise ValidationError(
+                self.env._("Give the number of at least one archive.")
+            )
+        archives = (
+            self.env["training.student.archive"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [("archive_number", "in", numbers), ("company_id", "=", company.id)]
+            )
+        )
+        unknown = [
+            n for n in numbers if n not in set(archives.mapped("archive_number"))
+        ]
+        if unknown:
+            raise ValidationError(
+                self.env._(
+                    "No archive has the number %s. Give the exact archive numbers.",
+                    ", ".join(unknown),
+                )
+            )
+        return archives
+
+    def _resolve_archive_numbers(self, vals, company):
+        """``vals`` with ``archive_numbers`` replaced by the archives it names."""
+        if "archive_numbers" not in vals:
+            return vals
+        vals = dict(vals)
+        text = vals.pop("archive_numbers")
+        if vals.get("company_id"):
+            company = self.env["res.company"].browse(vals["company_id"])
+        archives = self._archives_from_numbers(text, company)
+        vals["archive_ids"] = [fields.Command.set(archives.ids)]
+        return vals
+
     @api.model_create_multi
     def create(self, vals_list):
+        vals_list = [
+            self._resolve_archive_numbers(vals, self.env.company) for vals in vals_list
+        ]
         requests = super().create(vals_list)
         for request in requests:
             request.authorisation_ids.filtered(lambda a: not a.res_id).sudo().write(
                 {"res_model": self._name, "res_id": request.id}
             )
         return requests
+
+    def write(self, vals):
+        if not self:
+            return True
+        if "archive_numbers" in vals:
+            if len(self.company_id) > 1 and not vals.get("company_id"):
+                for request in self:
+                    request.write(vals)
+                return True
+            vals = self._resolve_archive_numbers(vals, self.company_id)
+        if self.env.su or "archive_ids" not in vals:
+            return super().write(vals)
+        # The requester does not read the archives they asked for: the ORM would
+        # compute the change of the Many2many from the archives they read only,
+        # and keep the others. Checked as the requester, written as superuser.
+        vals = dict(vals)
+        commands = vals.pop("archive_ids")
+        result = super().write(vals) if vals else True
+        self.check_access("write")
+        not_draft = self.filtered(lambda r: r.state != "draft")
+        if not_draft:
+            raise UserError(
+                self.env._(
+                    "The archives of an access request can only be changed while "
+                    "it is a draft: %s.",
+                    ", ".join(not_draft.mapped("name")),
+                )
+            )
+        super(TrainingArchiveAccessRequest, self.sudo()).write(
+            {"archive_ids": commands}
+        )
+        return result
 
     @api.constrains("valid_until")
     def _check_valid_until(self):

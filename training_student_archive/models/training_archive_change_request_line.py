@@ -108,3 +108,12 @@ class TrainingArchiveChangeRequestLine(models.Model):
         if field.type == "selection":
             return dict(field._description_selection(self.env)).get(value, "")
         return str(value) if value else ""
+
+    def _printed_old_value(self):
+        """The old value on the printed form (issue 15): the value the change
+        replaced once applied, else the archive's current value (read with the
+        printing user's rights)."""
+        self.ensure_one()
+        if self.request_id.state in ("applied", "confirmed"):
+            return self.old_value or ""
+        return self._format_value(self.request_id.archive_id[self.field_name])

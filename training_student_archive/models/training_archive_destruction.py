@@ -146,6 +146,15 @@ class TrainingArchiveDestruction(models.Model):
         "certificate of destruction.",
     )
     record_hash = fields.Char(readonly=True, copy=False, index=True)
+    # Issue 15: the paper files to shred, kept with the record (archive number and
+    # cabinet/box only: the destruction blanks the archives' locations).
+    paper_locations = fields.Text(
+        string="Paper Files",
+        readonly=True,
+        copy=False,
+        help="Archive number and paper location of each destroyed archive, one a "
+        "line, for the destruction list and the certificate.",
+    )
 
     def init(self):
         # One record follows each record: a forked chain is refused.
@@ -320,6 +329,10 @@ class TrainingArchiveDestruction(models.Model):
                 "name"
             )
         )
+        locations = "\n".join(
+            f"{line['archive_number']}\t{line['paper_location']}"
+            for line in self._destruction_list_lines(archives)
+        )
         summary = self.sudo()._destroy_archives(archives.sudo())
         self.invalidate_recordset(["need_validation"])
         vals = {
@@ -332,6 +345,7 @@ class TrainingArchiveDestruction(models.Model):
             "responsible_name": self.responsible_id.name,
             "approver_names": approvers,
             "previous_hash": previous.record_hash or "",
+            "paper_locations": locations,
             "erased_summary": "\n".join(
                 f"{name}: {count}" for name, count in sorted(summary.items())
             ),
@@ -348,6 +362,36 @@ class TrainingArchiveDestruction(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         return True
+
+    def _destruction_list_lines(self, archives=None):
+        """The destruction list (销毁清单, issue 15): one line per archive, ordered
+        by archive number, with the paper location to shred. Before the execution
+        from the archives (with the student's name, to check the paper file), after
+        it from the record (number and location only: the rest is destroyed)."""
+        self.ensure_one()
+        if archives is None and self.state == "done":
+            lines = []
+            for row in (self.paper_locations or "").splitlines():
+                number, _sep, location = row.partition("\t")
+                lines.append(
+                    {
+                        "archive_number": number,
+                        "name": "",
+                        "paper_location": location,
+                        "closed_date": False,
+                    }
+                )
+            return lines
+        archives = self.archive_ids if archives is None else archives
+        return [
+            {
+                "archive_number": archive.archive_number,
+                "name": archive.name or "",
+                "paper_location": archive.paper_location or "",
+                "closed_date": archive.closed_date,
+            }
+            for archive in archives.sorted(lambda a: (a.archive_number, a.id))
+        ]
 
     @api.model
     def _chain_hash(self, values):

@@ -49,6 +49,7 @@ class TrainingLearningRecord(models.Model):
     )
     lesson_id = fields.Many2one(
         "training.lesson",
+        string="Class",
         index=True,
         ondelete="restrict",
         check_company=True,

@@ -1,8 +1,11 @@
+import secrets
+from urllib.parse import quote_plus, urlencode
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import email_normalize
+from odoo.tools import consteq, email_normalize
 from odoo.tools.translate import LazyTranslate
 
 from .training_personal_data import BLANK
@@ -270,6 +273,20 @@ class TrainingStudentArchive(models.Model):
         "grant_id",
         string="Access Grants",
     )
+    # Learning certificate (ARC-17, issue 15): numbered when first printed, the
+    # number never reused; the token makes its public verification page unguessable.
+    certificate_number = fields.Char(
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Number of the learning certificate, given when it is first printed.",
+    )
+    certificate_token = fields.Char(
+        readonly=True,
+        copy=False,
+        groups="base.group_system",
+        help="Secret of the certificate's verification address (its QR code).",
+    )
     attendance_rate = fields.Float(
         compute="_compute_attendance_rate",
         groups=LEARNING_GROUPS,
@@ -286,6 +303,11 @@ class TrainingStudentArchive(models.Model):
             "partner_company_uniq",
             "unique(partner_id, company_id)",
             "This student already has an archive.",
+        ),
+        (
+            "certificate_number_uniq",
+            "unique(certificate_number)",
+            "A certificate number is never given twice.",
         ),
     ]
 
@@ -305,6 +327,8 @@ class TrainingStudentArchive(models.Model):
             "paper_location": False,
             "sensitive_consent_date": False,
             "sensitive_consent_partner_id": False,
+            # the number stays (never reused), its verification page goes
+            "certificate_token": False,
         }
 
     def init(self):
@@ -727,6 +751,71 @@ class TrainingStudentArchive(models.Model):
                 }
             )
         return lines
+
+    def _issue_learning_certificate(self):
+        """Number the learning certificates printed for the first time (ARC-17,
+        issue 15): the next number of their sequence and a secret token for the
+        verification page, stored, so that every later print shows the same number
+        and no number is ever given twice. As superuser once the caller proved it
+        may read the archives: printing is not changing the archive, and sealed
+        archives get their certificate too."""
+        self.check_access("read")
+        for archive in self.sudo().filtered(lambda a: not a.certificate_number):
+            archive.write(
+                {
+                    "certificate_number": self.env["ir.sequence"]
+                    .sudo()
+                    .next_by_code("training.learning.certificate"),
+                    "certificate_token": secrets.token_urlsafe(32),
+                }
+            )
+        return self
+
+    def _certificate_verification_path(self):
+        """Path of the public page verifying the certificate: its number and
+        token, never the number alone."""
+        self.ensure_one()
+        archive = self.sudo()
+        if not (archive.certificate_number and archive.certificate_token):
+            return False
+        return "/training/certificate/{}?{}".format(
+            quote_plus(archive.certificate_number),
+            urlencode({"token": archive.certificate_token}),
+        )
+
+    def _certificate_verification_url(self):
+        self.ensure_one()
+        path = self._certificate_verification_path()
+        return path and self.get_base_url() + path
+
+    def _certificate_qr_src(self):
+        """The QR code image of the verification address (Odoo's barcode route)."""
+        self.ensure_one()
+        url = self._certificate_verification_url()
+        return url and "/report/barcode/?" + urlencode(
+            {"barcode_type": "QR", "value": url, "width": 120, "height": 120}
+        )
+
+    @api.model
+    def _certificate_by_token(self, number, token):
+        """The archive whose certificate has ``number`` and ``token``, as
+        superuser, or an empty recordset: a wrong token, an unknown number, a
+        number alone or a destroyed archive are all the same answer."""
+        if not (number and token and isinstance(token, str)):
+            return self.browse()
+        archive = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("certificate_number", "=", number)], limit=1)
+        )
+        if (
+            not archive
+            or archive.state == "destroyed"
+            or not archive.certificate_token
+            or not consteq(archive.certificate_token, token)
+        ):
+            return self.browse()
+        return archive
 
     # -- Change requests (ARC-08) ------------------------------------------------------
 

@@ -24,3 +24,5 @@ from . import test_guardian_portal
 from . import test_destruction_race
 from . import test_lesson
 from . import test_lesson_ui
+from . import test_printable_forms
+from . import test_access_request_web
