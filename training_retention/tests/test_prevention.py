@@ -29,7 +29,14 @@ class TestPrevention(RetentionCommon):
         )
         self.assertEqual(Enrollment._cron_flag_at_risk(), enrollment)
         self.assertFalse(Enrollment._cron_flag_at_risk())
-        contact = enrollment.activity_ids
+        # Besides one follow-up per absence (ARC-06, issue 15), one retention contact.
+        absences = (
+            self.env["training.learning.record"]
+            .search([("enrollment_id", "=", enrollment.id)])
+            .absence_activity_id
+        )
+        self.assertEqual(len(absences), 3)
+        contact = enrollment.activity_ids - absences
         self.assertEqual(len(contact), 1)
         self.assertEqual(contact.user_id, self.user_customer_service)
         self.assertIn("missed the last 3 lessons", contact.note)

@@ -100,7 +100,14 @@ class TestRiskScore(RetentionCommon):
         # The call is logged on the archive; the retention contact is done.
         self.company.training_retention_user_id = self.user_customer_service
         Enrollment._cron_flag_at_risk()
-        self.assertEqual(len(enr_a.activity_ids), 1)
+        # Besides one follow-up per absence (ARC-06, issue 15), one retention contact.
+        absences = (
+            self.env["training.learning.record"]
+            .search([("enrollment_id", "=", enr_a.id)])
+            .absence_activity_id
+        )
+        self.assertEqual(len(absences), 3)
+        self.assertEqual(len(enr_a.activity_ids - absences), 1)
         wizard_action = enr_a.with_user(
             self.user_customer_service
         ).action_risk_contacted()
@@ -113,7 +120,9 @@ class TestRiskScore(RetentionCommon):
         wizard.note = "Struggles with the evening slot; offered the Saturday class."
         wizard.save().action_confirm()
         self.assertEqual(str(enr_a.risk_contact_date), "2025-04-15")
+        # The call followed up the absences too: nothing left to do.
         self.assertFalse(enr_a.activity_ids)
+        self.assertFalse(absences.exists())
         log = enr_a.archive_id.message_ids.filtered(
             lambda m: "Saturday class" in (m.body or "")
         )

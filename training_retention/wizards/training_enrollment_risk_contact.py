@@ -47,6 +47,10 @@ class TrainingEnrollmentRiskContact(models.TransientModel):
             subtype_xmlid="mail.mt_note",
         )
         enrollment.sudo().risk_contact_date = fields.Date.context_today(self)
+        # The call also follows up the absences still waiting for one (ARC-06).
+        enrollment.sudo().learning_record_ids.filtered(
+            "absence_activity_id"
+        ).absence_followed_up = True
         activities = enrollment.sudo().activity_ids.filtered(
             lambda a: (
                 a.activity_type_id
