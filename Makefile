@@ -1,5 +1,5 @@
 # Training suite for Odoo 18.0 Community. See README.md.
-.PHONY: help setup run serve test lint clean bench-data bench loadtest
+.PHONY: help setup run serve test lint clean bench-data bench loadtest screenshots
 
 help:
 	@echo "make run    set up and serve Odoo on http://localhost:8069 with the suite and demo data"
@@ -10,6 +10,7 @@ help:
 	@echo "make bench-data SCALE=N   fill the benchmark database with N x 1 000 students (resumable)"
 	@echo "make bench  time the operations people wait for (see benchmarks/RESULTS.md)"
 	@echo "make loadtest USERS=20 RUN_TIME=60s   Locust against make serve (HOST=http://localhost:8069)"
+	@echo "make screenshots   retake the README's screens (docs/screenshots/) in the browser"
 
 setup:
 	@bash scripts/setup.sh
@@ -22,6 +23,9 @@ serve:
 
 test:
 	@bash scripts/test.sh
+
+screenshots:
+	@TRAINING_SCREENSHOTS=1 TESTS=tests/training_suite_tests/tests/test_screenshots.py bash scripts/test.sh
 
 lint: setup
 	.state/venv/bin/ruff check .

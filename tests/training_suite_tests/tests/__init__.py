@@ -6,3 +6,4 @@ from . import test_consistency_check
 from . import test_click_everywhere
 from . import test_portal_phone
 from . import test_menus
+from . import test_screenshots
