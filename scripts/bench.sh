@@ -14,6 +14,10 @@ if ! "$VENV/bin/python" scripts/odoo_conf.py modules-installed "$db" "$modules";
   echo "[bench] installing $modules without demo data in database $db"
   "$VENV/bin/python" -m odoo -c "$CONF" -d "$db" -i "$modules" --without-demo=all \
     --stop-after-init --log-level=warn
+elif [ "$1" = data ]; then
+  # Blocks filled by older code are kept; the new ones need the current schema.
+  echo "[bench] updating $modules in database $db to this code"
+  "$VENV/bin/python" -m odoo -c "$CONF" -d "$db" -u "$modules" --stop-after-init --log-level=warn
 fi
 "$VENV/bin/python" scripts/bench.py "$1" --config "$CONF" --database "$db" --scale "${SCALE:-1}" \
   --workers "${WORKERS:-2}"
