@@ -204,11 +204,19 @@ class TrainingLesson(models.Model):
             )
         result = super().write(vals)
         if {"course_id", "date", "teacher_id"} & set(vals):
-            # Nothing recorded yet: the deadlines start again from the new day.
-            stale = self.sudo().deadline_ids
-            stale.activity_id.unlink()
-            stale.unlink()
-            self.env["training.archive.deadline"].sudo()._sync_lesson_deadlines(self)
+            Deadline = self.env["training.archive.deadline"].sudo()
+            for lesson in self:
+                deadlines = lesson.sudo().deadline_ids
+                if lesson.record_ids:
+                    # Another teacher: the deadlines still to meet are theirs.
+                    deadlines.filtered(
+                        lambda d: d.state in ("open", "overdue")
+                    ).user_id = lesson.teacher_id
+                    continue
+                # Nothing recorded yet: the deadlines start again from the new day.
+                deadlines.activity_id.unlink()
+                deadlines.unlink()
+                Deadline._sync_lesson_deadlines(lesson)
         return result
 
     @api.ondelete(at_uninstall=False)

@@ -187,7 +187,8 @@ class TestLesson(TrainingArchiveCommon):
 
     def test_roll_taken_locks_the_lesson(self):
         """ARC-06: once the roll is taken, the lesson's course and day do not change,
-        and it is neither cancelled nor deleted; a lesson cancelled before its roll
+        a substitute teacher takes over its open deadlines (the met ones stay), and
+        it is neither cancelled nor deleted; a lesson cancelled before its roll
         drops its deadlines, and its day moved before the roll moves them."""
         lesson = self._lesson()
         moved = self._lesson()
@@ -197,6 +198,17 @@ class TestLesson(TrainingArchiveCommon):
             {local(2025, 3, 18, 23, 59, 59)},
         )
         lesson.with_user(self.user_teacher).action_take_roll()
+        lines = lesson.record_ids
+        lines[0].with_user(self.user_teacher).attendance = "absent"
+        # A substitute takes over: the deadlines stay, met or not; the open one
+        # is the substitute's to meet.
+        before = self._deadlines(lesson)
+        lesson.with_user(self.user_archivist).teacher_id = self.user_teacher2
+        self.assertEqual(self._deadlines(lesson), before)
+        self.assertEqual(sorted(before.mapped("state")), ["done", "open"])
+        self.assertEqual(
+            before.filtered(lambda d: d.state == "open").user_id, self.user_teacher2
+        )
         with self.assertRaises(ValidationError):
             lesson.with_user(self.user_teacher).date = "2025-03-13"
         with self.assertRaises(UserError):
