@@ -141,6 +141,11 @@ class TrainingLearningRecord(models.Model):
     description = fields.Text(string="Comment")
 
     _sql_constraints = [
+        (
+            "lesson_enrollment_uniq",
+            "UNIQUE(lesson_id, enrollment_id)",
+            "A student is on the roll of a lesson once.",
+        ),
         ("score_positive", "CHECK(score >= 0)", "A score cannot be negative."),
         (
             "max_score_positive",

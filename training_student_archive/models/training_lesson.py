@@ -144,6 +144,14 @@ class TrainingLesson(models.Model):
     def action_take_roll(self):
         """One line per student on the roll, present until the teacher says
         otherwise; students already on the sheet are kept as they are."""
+        # Two devices taking the roll at once (issue 16): a new row version of the
+        # lesson makes the second wait for the first, fail and be retried by Odoo,
+        # and the retry finds the sheet taken.
+        self.env.cr.execute(
+            "UPDATE training_lesson SET write_date = write_date WHERE id IN %s",
+            [tuple(self.ids)],
+        )
+        self.invalidate_recordset(["record_ids"])
         for lesson in self:
             if lesson.cancelled:
                 raise UserError(

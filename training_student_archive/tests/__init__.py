@@ -26,3 +26,4 @@ from . import test_lesson
 from . import test_lesson_ui
 from . import test_printable_forms
 from . import test_access_request_web
+from . import test_lesson_race
