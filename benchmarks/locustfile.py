@@ -7,7 +7,8 @@ students on the /my pages:
 
 - a teacher opening archives (list: web_search_read, form: web_read of
   training.student.archive; logged reads) and learning records, and taking the roll
-  (a lesson record of a student of their course, saved as the form does);
+  of a lesson of their course (new lesson, Take the Roll, the sheet saved as the
+  lesson form does: one learning record per student);
 - customer service listing and opening tickets (training.feedback) and contacts
   (res.partner: the baseline of the archive form), noting on tickets and approving
   the first tier of withdrawal applications;
@@ -179,6 +180,24 @@ CASE_FORM = dict(
 
 
 ACCESS_REQUEST_LIST = {"name": {}, "state": {}, "requested_by_id": M2O}
+ROLL_LINE = {"archive_id": M2O, "partner_id": M2O, "attendance": {}}
+TODAY = date.today().isoformat()
+
+
+def roll_line_values():
+    """What a teacher enters for one student: mostly present."""
+    attendance = random.choices(
+        ("present", "late", "early_leave", "absent"), (85, 6, 3, 6)
+    )[0]
+    if attendance == "absent":
+        return {"attendance": attendance}
+    return {
+        "attendance": attendance,
+        "performance": str(random.randint(2, 5)),
+        "homework": random.choice(("done", "partial")),
+    }
+
+
 # Refusals a user meets when another user was quicker (not failures of the server).
 RACE_LOST = re.compile(
     r"already|no longer|open case|not waiting for an approval|cannot approve .* now|"
@@ -344,40 +363,55 @@ class Teacher(OdooUser):
 
     @task(2)
     def roll_call(self):
-        """A lesson record of one student of my course, saved as the form does."""
-        enrollments = self.search(
-            "training.enrollment",
-            {"partner_id": M2O, "course_id": M2O},
-            "enrolment",
-            [
-                ("state", "=", "active"),
-                ("course_id.teacher_ids.login", "=", self.login),
-            ],
+        """A lesson of one of my courses today, its roll taken and the sheet saved
+        as the lesson form does: a line per student (attendance, performance,
+        homework), each the student's learning record."""
+        courses = self.search(
+            "training.course",
+            {"name": {}},
+            "course",
+            [("teacher_ids.login", "=", self.login)],
         )
-        if not enrollments:
+        if not courses:
             return
-        enrollment = random.choice(enrollments)
         saved = self.call_kw(
-            "training.learning.record",
+            "training.lesson",
             "web_save",
-            [
-                [],
-                {
-                    "enrollment_id": enrollment["id"],
-                    "record_type": "lesson",
-                    "date": date.today().isoformat(),
-                    "attendance": random.choices(
-                        ("present", "late", "early_leave", "absent"), (85, 6, 3, 6)
-                    )[0],
-                    "performance": str(random.randint(2, 5)),
-                    "homework": random.choice(("done", "partial")),
-                },
-            ],
+            [[], {"course_id": random.choice(courses)["id"], "date": TODAY}],
             {"specification": {}},
-            "roll-call",
+            "new lesson",
         )
-        if saved:
-            _expected[(self.login, "created")] += 1
+        if not saved:
+            return
+        lesson_id = saved[0]["id"]
+        self.call_kw(
+            "training.lesson", "action_take_roll", [[lesson_id]], {}, "take the roll"
+        )
+        sheet = self.call_kw(
+            "training.lesson",
+            "web_read",
+            [[lesson_id]],
+            {"specification": {"record_ids": {"fields": ROLL_LINE}}},
+            "roll sheet",
+        )
+        lines = (sheet or [{}])[0].get("record_ids") or []
+        self.expect_log("training.learning.record", "form", lines)
+        _expected[(self.login, "created")] += len(lines)
+        if lines:
+            self.call_kw(
+                "training.lesson",
+                "web_save",
+                [
+                    [lesson_id],
+                    {
+                        "record_ids": [
+                            [1, line["id"], roll_line_values()] for line in lines
+                        ]
+                    },
+                ],
+                {"specification": {}},
+                "save the roll",
+            )
 
 
 class Service(OdooUser):

@@ -82,17 +82,21 @@ def prepare(env, students, requests):
         [("state", "not in", ("done", "cancel", "rejected"))]
     )
     mine = env["res.users"].search([("login", "=like", "lt_student_%")])
-    candidates = Enrollment.search(
+    missing = students - len(mine)
+    # (limit=0 would mean no limit: every student of the database)
+    candidates = missing > 0 and Enrollment.search(
         [
             ("state", "=", "active"),
             ("company_id", "=", company.id),
             ("partner_id.user_ids", "=", False),
             ("id", "not in", open_cases.enrollment_ids.ids),
         ],
-        limit=max(students - len(mine), 0),
+        limit=missing,
         order="id desc",
     )
-    for number, partner in enumerate(candidates.partner_id, start=len(mine)):
+    for number, partner in enumerate(
+        candidates.partner_id if candidates else [], start=len(mine)
+    ):
         mine |= _user(env, f"lt_student_{number}", portal, partner=partner)
 
     # Access requests of the teacher, waiting for the supervisor.

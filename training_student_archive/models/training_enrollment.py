@@ -2,6 +2,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.translate import LazyTranslate
 
+from .training_archive_read_log_mixin import read_write
 from .training_personal_data import BLANK
 
 _lt = LazyTranslate(__name__)
@@ -202,6 +203,12 @@ class TrainingEnrollment(models.Model):
                         enrollment.partner_id.name,
                     )
                 )
+
+    @read_write
+    def web_read(self, specification):
+        # The form shows the learning records, whose reads are logged (ARC-11): a
+        # read/write request (issue 16: never retried on the primary).
+        return super().web_read(specification)
 
     def write(self, vals):
         # The archive, invoices, learning records and refunds of an active enrolment

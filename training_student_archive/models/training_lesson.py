@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .training_archive_read_log_mixin import read_write
+
 
 class TrainingLesson(models.Model):
     """One class meeting of a course, and its roll (ARC-05, ARC-06).
@@ -193,6 +195,12 @@ class TrainingLesson(models.Model):
         self.write({"cancelled": True})
         self.deadline_ids.sudo()._cancel()
         return True
+
+    @read_write
+    def web_read(self, specification):
+        # The roll's lines are learning records, whose reads are logged (ARC-11):
+        # the form is a read/write request (issue 16: never retried on the primary).
+        return super().web_read(specification)
 
     # -- life cycle ---------------------------------------------------------------
 

@@ -431,3 +431,49 @@ class TestAccessLogReadOnlyRequests(HttpCase):
                 response = self.url_open(url)
                 self.assertEqual(response.status_code, 200)
                 self.assertEqual(Log.search_count([("id", ">", since)]), 1)
+
+    def test_forms_with_logged_lines_never_retried(self):
+        """ARC-11, ARC-06 (issue 16): the forms that show learning records as lines
+        (an enrolment, a lesson's roll) log those reads without failing in the
+        read-only transaction and being retried on the primary: one row, no
+        warning, no SQL error."""
+        teacher = new_test_user(
+            self.env,
+            login="ro_lines_teacher",
+            groups="training_student_archive.training_student_archive_group_teacher",
+        )
+        course = self.env["training.course"].create(
+            {"name": "Lines", "code": "LNS", "teacher_ids": [(6, 0, teacher.ids)]}
+        )
+        student = self.env["res.partner"].create({"name": "Lines Student"})
+        enrollment = self.env["training.enrollment"].create(
+            {"partner_id": student.id, "course_id": course.id}
+        )
+        enrollment.action_confirm()
+        lesson = self.env["training.lesson"].create(
+            {"course_id": course.id, "teacher_id": teacher.id}
+        )
+        lesson.action_take_roll()
+        lines = {"fields": {"attendance": {}, "partner_id": {"fields": {}}}}
+        Log = self.env["training.archive.access.log"]
+        self.authenticate("ro_lines_teacher", "ro_lines_teacher")
+        for model, record, field in (
+            ("training.enrollment", enrollment, "learning_record_ids"),
+            ("training.lesson", lesson, "record_ids"),
+        ):
+            since = Log.search([], limit=1).id or 0
+            with (
+                self.subTest(model=model),
+                self.assertNoLogs("odoo.http", level="WARNING"),
+                self.assertNoLogs("odoo.sql_db", level="ERROR"),
+            ):
+                self.make_jsonrpc_request(
+                    f"/web/dataset/call_kw/{model}/web_read",
+                    {
+                        "model": model,
+                        "method": "web_read",
+                        "args": [[record.id]],
+                        "kwargs": {"specification": {field: lines}},
+                    },
+                )
+                self.assertEqual(Log.search_count([("id", ">", since)]), 1)
