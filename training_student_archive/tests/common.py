@@ -178,6 +178,28 @@ class TrainingArchiveCommon(TransactionCase):
         cls.env.cr.flush()
         cls.env.invalidate_all()
 
+    @classmethod
+    def _reviewed_with_lesson(cls, partner, course, teacher, day):
+        """An enrolment confirmed, its archive handed over and reviewed (active),
+        and one lesson attended on ``day`` recorded by ``teacher``."""
+        enrollment = cls._enrol_and_confirm(partner, course)
+        archive = enrollment.archive_id
+        archive.with_user(cls.user_enrolment).action_hand_over()
+        archive.with_user(cls.user_archivist).action_review()
+        lesson = (
+            cls.env["training.learning.record"]
+            .with_user(teacher)
+            .create(
+                {
+                    "enrollment_id": enrollment.id,
+                    "record_type": "lesson",
+                    "date": day,
+                    "attendance": "present",
+                }
+            )
+        )
+        return enrollment, archive, lesson
+
     def _activate(self, archive):
         """Hand-over by enrolment staff, then review by the archivist (ARC-03)."""
         archive.with_user(self.user_enrolment).action_hand_over()

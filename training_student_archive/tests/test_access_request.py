@@ -12,21 +12,8 @@ class TestAccessRequest(TrainingArchiveCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.enrollment = cls._enrol_and_confirm(cls.student, cls.course_a)
-        cls.archive = cls.enrollment.archive_id
-        cls.archive.with_user(cls.user_enrolment).action_hand_over()
-        cls.archive.with_user(cls.user_archivist).action_review()
-        cls.lesson = (
-            cls.env["training.learning.record"]
-            .with_user(cls.user_teacher)
-            .create(
-                {
-                    "enrollment_id": cls.enrollment.id,
-                    "record_type": "lesson",
-                    "date": "2025-03-10",
-                    "attendance": "present",
-                }
-            )
+        cls.enrollment, cls.archive, cls.lesson = cls._reviewed_with_lesson(
+            cls.student, cls.course_a, cls.user_teacher, "2025-03-10"
         )
         cls.document = cls.env["training.archive.document"].create(
             {

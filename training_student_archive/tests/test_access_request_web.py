@@ -32,37 +32,13 @@ class TestAccessRequestWeb(TrainingArchiveCommon):
     def setUpClass(cls):
         super().setUpClass()
         # An archive of a course the second teacher does not teach...
-        cls.enrollment = cls._enrol_and_confirm(cls.student, cls.course_a)
-        cls.archive = cls.enrollment.archive_id
-        cls.archive.with_user(cls.user_enrolment).action_hand_over()
-        cls.archive.with_user(cls.user_archivist).action_review()
-        cls.lesson = (
-            cls.env["training.learning.record"]
-            .with_user(cls.user_teacher)
-            .create(
-                {
-                    "enrollment_id": cls.enrollment.id,
-                    "record_type": "lesson",
-                    "date": "2025-03-10",
-                    "attendance": "present",
-                }
-            )
+        cls.enrollment, cls.archive, cls.lesson = cls._reviewed_with_lesson(
+            cls.student, cls.course_a, cls.user_teacher, "2025-03-10"
         )
         # ... and a sealed archive of a former student of their own course.
-        cls.enrollment_sealed = cls._enrol_and_confirm(cls.student_b, cls.course_b)
-        cls.sealed = cls.enrollment_sealed.archive_id
-        cls.sealed.with_user(cls.user_enrolment).action_hand_over()
-        cls.sealed.with_user(cls.user_archivist).action_review()
-        cls.lesson_sealed = (
-            cls.env["training.learning.record"]
-            .with_user(cls.user_teacher2)
-            .create(
-                {
-                    "enrollment_id": cls.enrollment_sealed.id,
-                    "record_type": "lesson",
-                    "date": "2025-03-11",
-                    "attendance": "present",
-                }
+        cls.enrollment_sealed, cls.sealed, cls.lesson_sealed = (
+            cls._reviewed_with_lesson(
+                cls.student_b, cls.course_b, cls.user_teacher2, "2025-03-11"
             )
         )
         cls.enrollment_sealed.with_user(cls.user_enrolment).action_complete()
