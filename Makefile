@@ -24,8 +24,13 @@ serve:
 test:
 	@bash scripts/test.sh
 
+# In the database of `make run` (the demo school's five years; stop `make run` first: same
+# port), without installing the test addon there.
 screenshots:
-	@TRAINING_SCREENSHOTS=1 TESTS=tests/training_suite_tests/tests/test_screenshots.py bash scripts/test.sh
+	@PREPARE_ONLY=1 bash scripts/run.sh
+	@TRAINING_SCREENSHOTS=1 .state/venv/bin/python -m pytest --odoo-config=.state/odoo-test.conf \
+		--odoo-database=$$(.state/venv/bin/python scripts/odoo_conf.py get db_name) --odoo-http \
+		tests/training_suite_tests/tests/test_screenshots.py
 
 lint: setup
 	.state/venv/bin/ruff check .

@@ -194,6 +194,7 @@ def _fixtures(env, workers):
         "school": env["res.partner"].search([("name", "=", "Bench Other School")]).id,
         "proof": env["ir.attachment"].search([("name", "=", "bench-proof.txt")]).id,
         "categories": env["training.feedback.category"].search([]).ids,
+        "approvers": _bench_approvers(env).ids,
         "reasons": {
             case_type: env["training.attrition.reason"]
             .search([("case_type", "=", case_type)])
@@ -207,16 +208,8 @@ def _fill(env, fixtures, block, rnd):
     today = date.today()
     timings = {}
     began = time.perf_counter()
-    partners = env["res.partner"].create(
-        [
-            {
-                "name": f"Student {i:07d} {rnd.choice('ABCDEFGH')}",
-                "email": f"student{i}@example.com",
-                "phone": f"+86 138 {i:08d}",
-            }
-            for i in block
-        ]
-    )
+    person = fixtures.get("person", _bench_person)
+    partners = env["res.partner"].create([person(i, rnd) for i in block])
     archives = env["training.student.archive"].create(
         [
             {
@@ -262,6 +255,18 @@ def _fill(env, fixtures, block, rnd):
         env.flush_all()
         timings[label] = time.perf_counter() - began
     print("[bench]   " + ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()))
+
+
+def _bench_person(i, rnd):
+    return {
+        "name": f"Student {i:07d} {rnd.choice('ABCDEFGH')}",
+        "email": f"student{i}@example.com",
+        "phone": f"+86 138 {i:08d}",
+    }
+
+
+def _ticket_subject(enrollment, kind, rnd):
+    return f"Feedback on {enrollment.course_id.name}"
 
 
 def _invoice(env, fixtures, enrollments, rnd):
@@ -409,7 +414,7 @@ def _cases(env, fixtures, enrollments, rnd):
     )
     # One approver per tier (X-03: nobody approves two tiers of a case): customer
     # service, finance, and the administrator for management.
-    approvers = _bench_approvers(env)
+    approvers = env["res.users"].browse(fixtures["approvers"])
     for case in flow:
         case._write_system({"proof_verified": True})
         case.action_submit()
@@ -440,26 +445,24 @@ def _tickets(env, fixtures, enrollments, rnd):
     sample = rnd.sample(
         list(enrollments), int(len(enrollments.archive_id) * TICKETS_PER_STUDENT)
     )
-    tickets = env["training.feedback"].create(
-        [
-            {
-                "name": f"Feedback on {e.course_id.name}",
-                "channel": rnd.choice(("portal", "email", "phone")),
-                "kind": rnd.choices(("complaint", "suggestion", "praise"), (5, 3, 2))[
-                    0
-                ],
-                "submitter_id": e.partner_id.id,
-                "course_id": e.course_id.id,
-                "category_id": rnd.choice(fixtures["categories"]),
-                "received_date": min(
-                    now,
-                    datetime.combine(e.start_date, datetime.min.time())
-                    + timedelta(days=rnd.randint(0, 120), hours=rnd.randint(8, 18)),
-                ),
-            }
-            for e in sample
-        ]
-    )
+    subject = fixtures.get("ticket_subject", _ticket_subject)
+    vals_list = []
+    for e in sample:
+        vals = {
+            "channel": rnd.choice(("portal", "email", "phone")),
+            "kind": rnd.choices(("complaint", "suggestion", "praise"), (5, 3, 2))[0],
+            "submitter_id": e.partner_id.id,
+            "course_id": e.course_id.id,
+            "category_id": rnd.choice(fixtures["categories"]),
+            "received_date": min(
+                now,
+                datetime.combine(e.start_date, datetime.min.time())
+                + timedelta(days=rnd.randint(0, 120), hours=rnd.randint(8, 18)),
+            ),
+        }
+        vals["name"] = subject(e, vals["kind"], rnd)
+        vals_list.append(vals)
+    tickets = env["training.feedback"].create(vals_list)
     states = rnd.choices(("closed", "invalid", "open"), (85, 5, 10), k=len(tickets))
     closed = tickets.browse(
         [t.id for t, state in zip(tickets, states, strict=True) if state == "closed"]

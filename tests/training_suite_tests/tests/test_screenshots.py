@@ -105,6 +105,20 @@ class TestScreenshots(HttpCase):
                 "manager",
                 DESKTOP,
             ),
+            (
+                "retention-cohorts",
+                "/odoo/action-training_retention.training_attrition_report_cohort_action",
+                ".o_pivot table",
+                "manager",
+                DESKTOP,
+            ),
+            (
+                "students-at-risk",
+                "/odoo/action-training_retention.training_enrollment_action_at_risk",
+                ".o_list_view .o_data_row",
+                "service",
+                DESKTOP,
+            ),
             ("portal-home-phone", "/my", ".o_portal_docs a", "student", PHONE),
             (
                 "portal-archive-phone",
