@@ -328,7 +328,16 @@ class TrainingEnrollment(models.Model):
         attendance and absences (teaching), test results, overdue invoices
         (finance), recent violations (discipline) and retention contacts
         (customer service, RET-12), plus the factors other modules add. Reads
-        everything in a few queries for the whole batch."""
+        everything in a few queries for the whole batch.
+
+        The explanations are stored in the institution's language (its company's):
+        the same whoever triggered the computation (the nightly job, a teacher's
+        roll in English), as its staff read them."""
+        for company, enrollments in self.grouped("company_id").items():
+            lang = company.partner_id.lang or self.env.lang
+            enrollments.with_context(lang=lang)._compute_company_risk_scores()
+
+    def _compute_company_risk_scores(self):
         today = fields.Date.context_today(self)
         data = self._risk_batch_data()
         for enrollment in self:

@@ -189,14 +189,21 @@ class TestRiskFeedback(TrainingFeedbackCommon):
 @freeze_time("2025-04-15 08:00:00")
 class TestRiskFeedbackTranslation(TrainingFeedbackCommon):
     def test_factors_in_chinese(self):
-        """X-05, RET-10: scored in a zh_CN session, the feedback factors read in
-        Chinese (i18n/zh_CN.po of this module)."""
+        """X-05, RET-10: in a Chinese institution the feedback factors read in
+        Chinese (i18n/zh_CN.po of this module), also when an English session (the
+        nightly job, an English-speaking teacher) triggered the scoring; an English
+        institution reads them in English whoever scored them."""
         self.env["res.lang"]._activate_lang("zh_CN")
         self.env["ir.module.module"]._load_module_terms(
             ["training_retention_feedback"], ["zh_CN"], overwrite=True
         )
         complaint = self._phone_ticket()
         self.enrollment.with_context(lang="zh_CN")._compute_risk_scores()
+        self.assertEqual(
+            self.enrollment.risk_factors, f"+20: Open complaints: {complaint.reference}"
+        )
+        self.enrollment.company_id.partner_id.lang = "zh_CN"
+        self.enrollment.with_context(lang="en_US")._compute_risk_scores()
         self.assertEqual(
             self.enrollment.risk_factors, f"+20: 未结投诉：{complaint.reference}"
         )
