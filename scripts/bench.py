@@ -373,8 +373,10 @@ def _bench_approvers(env):
                     "groups_id": [Command.link(group.id)],
                 }
             )
-        # an approval is posted in the chatter by the approver
-        user.email = user.email or f"{login}@example.com"
+        # an approval is posted in the chatter by the approver (written once: two
+        # workers writing the same user would conflict)
+        if not user.email:
+            user.email = f"{login}@example.com"
         users |= user
     return users | env.ref("base.user_admin")
 
