@@ -7,8 +7,9 @@
         English, vocational courses, a few hundred students with five years of
         enrolments, lessons, results, invoices, feedback, attrition cases with
         refunds, violations and read logs (the benchmark generator, scripts/bench.py,
-        at a small scale), the nightly jobs run once (risk scores, alerts, rates) and
-        one student's archive destroyed at her request (ARC-14)
+        at a small scale), the nightly jobs run once (risk scores, alerts, rates),
+        the coming weeks' lessons planned and one student's archive destroyed at her
+        request (ARC-14)
 
 Both steps are idempotent: run again, they find their work done and change nothing.
 """
@@ -287,6 +288,22 @@ def _alerts(env):
     ).with_user(manager).action_done()
 
 
+def _lessons(env, courses):
+    """The coming eight weeks of every course, planned as the head teacher does it
+    (*Plan Lessons*: two evenings or a weekend day a week, holidays skipped)."""
+    today = date.today()
+    patterns = ({"tue": True, "thu": True}, {"mon": True, "wed": True}, {"sat": True})
+    for index, course in enumerate(courses):
+        env["training.lesson.plan"].create(
+            {
+                "course_id": course.id,
+                "date_from": today + relativedelta(days=1),
+                "date_to": today + relativedelta(weeks=8),
+                **patterns[index % len(patterns)],
+            }
+        ).action_plan()
+
+
 def _destruction(env, archives):
     """A student who withdrew asked for her data to be destroyed (ARC-14): the
     archivist files the request, the head of the school approves, the archivist
@@ -333,6 +350,7 @@ def history(env):
     _closing_dates(env, archives)
     _run_nightly_jobs(env)
     _alerts(env)
+    _lessons(env, env["training.course"].browse(fixtures["courses"]))
     _destruction(env, archives)
     print(f"[demo] {len(archives)} students over {bench.YEARS} years")
 

@@ -46,7 +46,8 @@ class TestDemoSchool(TransactionCase):
     def test_dashboards_have_figures(self):
         """RET-08, RET-09, RET-10, RET-11: the attrition dashboard has losses in each
         of the last five years, the cohorts more than four years of months, the
-        at-risk list students, the alert rules alerts; lessons, results, feedback
+        at-risk list students, the alert rules alerts, the lessons menu the coming
+        weeks; learning records of lessons and tests, feedback
         with ratings and cases with posted credit notes behind them."""
         losses = self.env["training.attrition.report.type"].read_group(
             [("period_type", "=", "month"), ("lost", ">", 0)],
@@ -67,6 +68,11 @@ class TestDemoSchool(TransactionCase):
         )
         self.assertTrue(at_risk)
         self.assertTrue(self.env["training.attrition.alert"].search([]))
+        # the coming weeks' lessons of the new courses are planned (Lessons menu)
+        planned = self.env["training.lesson"].search(
+            [("course_id.code", "=", "JPN-N5"), ("date", ">", date.today())]
+        )
+        self.assertGreaterEqual(len(planned), 8)
         records = self.env["training.learning.record"].search(
             [("partner_id", "in", self.students.ids)]
         )
