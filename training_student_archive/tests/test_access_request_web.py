@@ -225,6 +225,56 @@ class TestAccessRequestWeb(TrainingArchiveCommon):
         with self.assertRaises(UserError):
             request.with_user(teacher2).action_open_registration()
 
+    def test_learning_grant_opens_no_registration_data(self):
+        """ARC-09, ARC-11, issue 15: a grant of learning records only opens the
+        learning records, which the teacher's web client lists and opens with the
+        archive's number and the student's name; the archive record and the
+        student's contact (registration data) stay unreadable on every path."""
+        teacher2 = self.user_teacher2
+        grant = self._approve(
+            self._request(teacher2, self.archive.archive_number, ["learning"])
+        )
+        self.assertRecordValues(
+            grant.with_user(teacher2),
+            [{"can_open_learning": True, "can_open_registration": False}],
+        )
+        found, action = self._open(grant, "learning", teacher2)
+        self.assertEqual(found, self.lesson)
+        self.env.invalidate_all()
+        Record = self.env["training.learning.record"].with_user(teacher2)
+        rows = Record.web_search_read(
+            action["domain"],
+            {
+                "attendance": {},
+                "archive_id": {"fields": {"display_name": {}}},
+                "partner_id": {"fields": {"display_name": {}}},
+            },
+        )["records"]
+        self.assertEqual(
+            [(r["archive_id"]["display_name"], r["partner_id"]["id"]) for r in rows],
+            [(self.archive.display_name, self.archive.partner_id.id)],
+        )
+        self.lesson.with_user(teacher2).web_read(
+            self._form_spec("training.learning.record", teacher2)
+        )
+        self.env.invalidate_all()
+        Archive = self.env["training.student.archive"].with_user(teacher2)
+        Partner = self.env["res.partner"].with_user(teacher2)
+        mine = [("id", "=", self.archive.id)]
+        self.assertFalse(Archive.search(mine))
+        self.assertFalse(Archive.search_read(mine, ["birthdate"]))
+        [group] = Archive.read_group(mine, ["birthdate:max"], [])
+        self.assertEqual((group["__count"], group["birthdate"]), (0, False))
+        self.assertFalse(Partner.search([("id", "=", self.archive.partner_id.id)]))
+        for record, fname in (
+            (self.archive, "birthdate"),
+            (self.archive.partner_id, "phone"),
+        ):
+            with self.subTest(model=record._name), self.assertRaises(AccessError):
+                record.with_user(teacher2).read([fname])
+        with self.assertRaises(UserError):
+            grant.with_user(teacher2).action_open_registration()
+
     def test_granted_reader_opens_the_granted_parts(self):
         """ARC-09, ARC-11, ARC-17, issue 15: before the approval the teacher reads
         neither archive; once the supervisor approves registration data and learning

@@ -109,34 +109,41 @@ class TestStudentContacts(StudentContactsCommon):
         self.assertTrue(Partner.browse(self.user_teacher.partner_id.id).read(["name"]))
 
     def test_granted_reader_reads_the_granted_student(self):
-        """ARC-09, ARC-11: a grant on a sealed archive opens its student's contact
-        to the grant holder, and only that one."""
-        part = self.env.ref("training_student_archive.training_archive_part_learning")
+        """ARC-09, ARC-11: a grant of the registration data of a sealed archive
+        opens its student's contact to the grant holder, and only that one; a grant
+        of its learning records only does not (the contact is registration data)."""
         sealed = self.student_no_contact.sudo().training_archive_ids
-        request = self.env["training.archive.access.request"].create(
-            {
-                "purpose": "Transfer certificate check",
-                "archive_ids": [(6, 0, sealed.ids)],
-                "part_ids": [(6, 0, part.ids)],
-                "valid_until": "2025-03-15 09:00:00",
-                "state": "approved",
-            }
-        )
-        self.env["training.archive.access.grant"].create(
-            {
-                "request_id": request.id,
-                "user_id": self.user_teacher2.id,
-                "archive_ids": [(6, 0, sealed.ids)],
-                "part_ids": [(6, 0, part.ids)],
-                "valid_until": request.valid_until,
-                "company_id": self.company.id,
-            }
-        )
-        self.user_teacher2._sync_archive_granted_group()
-        self.assertEqual(
-            self._readable(self.user_teacher2),
-            self.student_b | self.student_no_contact | self.guardian,
-        )
+        others = self.student_b | self.guardian
+        for code, readable in (
+            ("learning", others),
+            ("registration", others | self.student_no_contact),
+        ):
+            part = self.env.ref(
+                f"training_student_archive.training_archive_part_{code}"
+            )
+            request = self.env["training.archive.access.request"].create(
+                {
+                    "purpose": "Transfer certificate check",
+                    "archive_ids": [(6, 0, sealed.ids)],
+                    "part_ids": [(6, 0, part.ids)],
+                    "valid_until": "2025-03-15 09:00:00",
+                    "state": "approved",
+                }
+            )
+            self.env["training.archive.access.grant"].create(
+                {
+                    "request_id": request.id,
+                    "user_id": self.user_teacher2.id,
+                    "archive_ids": [(6, 0, sealed.ids)],
+                    "part_ids": [(6, 0, part.ids)],
+                    "valid_until": request.valid_until,
+                    "company_id": self.company.id,
+                }
+            )
+            self.user_teacher2._sync_archive_granted_group()
+            self.env.invalidate_all()
+            with self.subTest(part=code):
+                self.assertEqual(self._readable(self.user_teacher2), readable)
 
     def test_active_enrolment_keeps_student_and_course(self):
         """ARC-01, ARC-12: the student and the course of an active enrolment do not
