@@ -33,7 +33,7 @@ class TrainingArchiveAccessRequest(models.Model):
         "training.sequence.mixin",
         "mail.thread",
         "mail.activity.mixin",
-        "tier.validation",
+        "training.tier.validation",
         "training.personal.data",
     ]
     _order = "id desc"
@@ -299,9 +299,14 @@ class TrainingArchiveAccessRequest(models.Model):
                 )
         return super().request_validation()
 
+    def _get_tier_applicants(self):
+        self.ensure_one()
+        return self.requested_by_id | self.create_uid
+
     def _validate_tier(self, tiers=False):
         result = super()._validate_tier(tiers)
         if self.state == "draft" and self.validation_status == "validated":
+            self._check_approval_chain()
             self._grant()
         return result
 

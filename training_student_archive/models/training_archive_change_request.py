@@ -35,7 +35,7 @@ class TrainingArchiveChangeRequest(models.Model):
         "mail.thread",
         "mail.activity.mixin",
         "portal.mixin",
-        "tier.validation",
+        "training.tier.validation",
         "training.personal.data",
     ]
     _personal_data_purpose = _lt("Requests to correct the archive (ARC-15)")
@@ -180,9 +180,14 @@ class TrainingArchiveChangeRequest(models.Model):
             )
         return super().request_validation()
 
+    def _get_tier_applicants(self):
+        self.ensure_one()
+        return self.requested_by_id | self.create_uid
+
     def _validate_tier(self, tiers=False):
         result = super()._validate_tier(tiers)
         if self.state == "draft" and self.validation_status == "validated":
+            self._check_approval_chain()
             self._apply()
         return result
 

@@ -72,7 +72,7 @@ class TrainingArchiveDestruction(models.Model):
         "training.sequence.mixin",
         "mail.thread",
         "mail.activity.mixin",
-        "tier.validation",
+        "training.tier.validation",
     ]
     _order = "id desc"
     _check_company_auto = True
@@ -279,6 +279,10 @@ class TrainingArchiveDestruction(models.Model):
                     self.env._("A student's request concerns their own archive only.")
                 )
 
+    def _get_tier_applicants(self):
+        self.ensure_one()
+        return self.create_uid | self.responsible_id
+
     def request_validation(self):
         if self.filtered(lambda d: not d.archive_ids):
             raise UserError(self.env._("Choose the archives to destroy first."))
@@ -305,6 +309,7 @@ class TrainingArchiveDestruction(models.Model):
             raise UserError(
                 self.env._("The destruction must be approved before it is executed.")
             )
+        self._check_approval_chain()
         # Serialise: a new row version of the archives (a re-enrolment racing the
         # destruction conflicts with it) and of the last destruction record (two
         # executions racing: the second is retried and chains after the first;

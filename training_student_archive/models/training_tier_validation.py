@@ -70,6 +70,9 @@ class TrainingTierValidation(models.AbstractModel):
         # "To approve" lists (can_review is searched through this compute) show
         # only what the user may approve: not their own application, not a
         # record whose earlier tier they approved.
+        # The reviewers of all the reviews at once: OCA's compute reads them record
+        # by record (one query per record of a "to approve" list).
+        self.review_ids.reviewer_ids  # noqa: B018
         result = super()._compute_can_review()
         user = self.env.user
         for record in self.filtered("can_review"):

@@ -27,3 +27,4 @@ from . import test_lesson_ui
 from . import test_printable_forms
 from . import test_access_request_web
 from . import test_lesson_race
+from . import test_approval_forgery

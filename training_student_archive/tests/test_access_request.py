@@ -89,8 +89,9 @@ class TestAccessRequest(TrainingArchiveCommon):
                 "training_student_archive.training_student_archive_group_supervisor"
             ).users,
         )
-        request.with_user(self.user_archivist).validate_tier()
-        self.assertEqual(request.state, "draft", "the archivist is not a supervisor")
+        with self.assertRaises(UserError):  # the archivist is not a supervisor
+            request.with_user(self.user_archivist).validate_tier()
+        self.assertEqual(request.state, "draft")
         request.with_user(self.user_supervisor).validate_tier()
         self.assertEqual(request.state, "approved")
         self.assertEqual(request.review_ids.done_by, self.user_supervisor)
@@ -162,7 +163,8 @@ class TestAccessRequest(TrainingArchiveCommon):
         )
         request.authorisation_ids = authorisation
         request.request_validation()
-        request.with_user(self.user_supervisor).validate_tier()
+        with self.assertRaises(UserError):  # management's decision, not theirs
+            request.with_user(self.user_supervisor).validate_tier()
         self.assertEqual(request.state, "draft")
         request.with_user(self.user_management).validate_tier()
         self.assertEqual(request.state, "approved")

@@ -61,7 +61,8 @@ class TestChangeRequest(TrainingArchiveCommon, MockEmail):
             ).users,
         )
         # the requester can neither approve nor apply
-        request.validate_tier()
+        with self.assertRaises(UserError):
+            request.validate_tier()
         self.assertEqual(request.state, "draft")
         with self.assertRaises(UserError):
             request.action_apply()
@@ -201,7 +202,8 @@ class TestChangeRequest(TrainingArchiveCommon, MockEmail):
         )
         request = self._request(self.user_archivist, {"mobile": "+86 139 1111 2222"})
         request.request_validation()
-        request.validate_tier()
+        with self.assertRaises(UserError):  # not a reviewer, and the applicant
+            request.validate_tier()
         self.assertEqual(request.state, "draft")
         request.with_user(self.user_management).validate_tier()
         self.assertEqual(request.state, "applied")

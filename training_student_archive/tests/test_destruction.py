@@ -156,7 +156,8 @@ class TestDestruction(TrainingArchiveCommon, AccountTestInvoicingCommon):
             with self.assertRaises(UserError):
                 destruction.action_execute()
             destruction.request_validation()
-            destruction.with_user(self.user_supervisor).validate_tier()
+            with self.assertRaises(UserError):  # the institution head's decision
+                destruction.with_user(self.user_supervisor).validate_tier()
             self.assertNotEqual(destruction.validation_status, "validated")
             destruction.with_user(self.user_management).validate_tier()
             destruction.action_execute()
@@ -218,7 +219,6 @@ class TestDestruction(TrainingArchiveCommon, AccountTestInvoicingCommon):
                 .create({"archive_ids": [(6, 0, archive.ids)]})
             )
             destruction.request_validation()
-            destruction.with_user(self.user_supervisor).validate_tier()
             destruction.with_user(self.user_management).validate_tier()
             again = self._enrol(self.victim, self.course_b)
             again.action_confirm()
