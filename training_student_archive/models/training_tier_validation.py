@@ -72,7 +72,7 @@ class TrainingTierValidation(models.AbstractModel):
         # record whose earlier tier they approved.
         # The reviewers of all the reviews at once: OCA's compute reads them record
         # by record (one query per record of a "to approve" list).
-        self.review_ids.reviewer_ids  # noqa: B018
+        self.review_ids.fetch(["reviewer_ids"])
         result = super()._compute_can_review()
         user = self.env.user
         for record in self.filtered("can_review"):
