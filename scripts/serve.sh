@@ -12,10 +12,13 @@ PY="$VENV/bin/python"
 db=${SERVE_DB:-$("$PY" scripts/odoo_conf.py get db_name)}
 modules=$(for m in */__manifest__.py; do basename "$(dirname "$m")"; done | paste -sd, -)
 
-# The same database as `make run`, created the same way on first use.
-if ! "$PY" scripts/odoo_conf.py modules-installed "$db" "$modules"; then
-  echo "[serve] installing $modules with demo data in database $db (first time: about a minute)"
-  "$PY" -m odoo -c .state/odoo-run.conf -d "$db" -i "$modules" --stop-after-init --log-level=warn
+# The database of `make run` (the demo school), created the same way on first use;
+# another one (SERVE_DB) must have the suite installed already.
+if [ -z "${SERVE_DB:-}" ]; then
+  PREPARE_ONLY=1 bash scripts/run.sh
+elif ! "$PY" scripts/odoo_conf.py modules-installed "$db" "$modules"; then
+  echo "[serve] database $db does not have $modules installed" >&2
+  exit 1
 fi
 command -v wkhtmltopdf >/dev/null || echo "[serve] WARNING: no wkhtmltopdf; reports print as HTML (install it for PDF)"
 
