@@ -1,5 +1,8 @@
-from odoo import api, models
+import functools
+
+from odoo import api, models, tools
 from odoo.exceptions import AccessError
+from odoo.osv import expression
 
 # The approval flow's marker. Server code of the flow (``_validate_tier``,
 # ``_rejected_tier``, ``request_validation``, ``restart_validation``, the records'
@@ -47,6 +50,49 @@ class TierReview(models.Model):
     delete reviews, which would let anyone forge an approval (X-03)."""
 
     _inherit = "tier.review"
+
+    @api.model
+    @tools.ormcache()
+    def _guarded_models(self):
+        return tuple(
+            name
+            for name in self.env.registry
+            if getattr(self.env[name], "_tier_review_guarded", False)
+            and not self.env[name]._abstract
+        )
+
+    @api.model
+    def _readable_domain(self):
+        """The reviews of the guarded models are read by who reads their record
+        only: base_tier_validation lets every internal user read every review, and
+        a reviewer's comment may say more than the record (X-03, ARC-11)."""
+        domain = [("model", "not in", self._guarded_models())]
+        Access = self.env["ir.model.access"]
+        for name in self._guarded_models():
+            if not Access.check(name, "read", raise_exception=False):
+                continue
+            records = self.env[name].with_context(active_test=False)._search([])
+            domain = expression.OR(
+                [domain, [("model", "=", name), ("res_id", "in", records)]]
+            )
+        return domain
+
+    @api.model
+    def _search(self, domain, *args, **kwargs):
+        if not self.env.su:
+            domain = expression.AND([domain, self._readable_domain()])
+        return super()._search(domain, *args, **kwargs)
+
+    def _check_access(self, operation):
+        result = super()._check_access(operation)
+        if result or self.env.su or operation != "read" or not any(self._ids):
+            return result
+        forbidden = self - self.search([("id", "in", self.ids)])
+        if forbidden:
+            return forbidden, functools.partial(
+                self.env["ir.rule"]._make_access_error, operation, forbidden
+            )
+        return None
 
     @api.model
     def _is_guarded_model(self, model_name):

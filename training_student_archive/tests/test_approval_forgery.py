@@ -143,6 +143,35 @@ class TestApprovalForgery(TrainingArchiveCommon):
         self.assertEqual(own.state, "draft")
         self.assertFalse(self.archive.sudo().mobile)
 
+    def test_reviews_read_only_with_their_record(self):
+        """X-03, ARC-11: a review (and its reviewer's comment) is read by who reads
+        its record: the teacher reads the review of their own access request, not
+        the review of customer service's change request, on search_read,
+        read_group and read; its reviewer (the archivist) reads it."""
+        own = self._access_request(self.user_teacher2)
+        change = self._change_request(self.user_customer_service)
+        Review = self.env["tier.review"].with_user(self.user_teacher2)
+        seen = Review.search_read([], ["model", "res_id", "comment"])
+        self.assertEqual(
+            {(r["model"], r["res_id"]) for r in seen}, {(own._name, own.id)}
+        )
+        groups = Review.read_group([], ["res_id:count"], ["model"])
+        self.assertEqual([g["model"] for g in groups], [own._name])
+        with self.assertRaises(AccessError):
+            change.sudo().review_ids.with_user(self.user_teacher2).read(["comment"])
+        self.assertTrue(
+            change.sudo()
+            .review_ids.with_user(self.user_archivist)
+            .read(["comment", "status"])
+        )
+        # the reviewer's list of requests to approve still finds it
+        self.assertIn(
+            change,
+            self.env["training.archive.change.request"]
+            .with_user(self.user_archivist)
+            .search([("can_review", "=", True)]),
+        )
+
     def test_destruction_not_forged(self):
         destruction = self._destruction()
         self._forge(destruction, self.user_archivist)
